@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* libkvmsea: the whole public API. */
+#ifndef LIBKVMSEA_LIBKVMSEA_H
+#define LIBKVMSEA_LIBKVMSEA_H
+
+#include <libkvmsea/esr.h>
+#include <libkvmsea/sea.h>
+
+#endif /* LIBKVMSEA_LIBKVMSEA_H */
