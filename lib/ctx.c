@@ -1,2 +1,149 @@
 /* SPDX-License-Identifier: MIT */
+/* Capabilities: probing, enabling, and the per-VM context that keeps them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
 #include "internal.h"
+
+/* KVM_CHECK_EXTENSION: the answer (>= 0), or -errno. */
+static int check_extension(int fd, long cap)
+{
+	int ret = ioctl(fd, KVMSEA_IOCTL_CHECK_EXTENSION, cap);
+
+	return ret < 0 ? -errno : ret;
+}
+
+KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
+{
+	struct kvmsea_caps c;
+	int ret;
+
+	if (!caps)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+
+	memset(&c, 0, sizeof(c));
+	/* The first answer also tells whether @fd is a KVM fd at all. */
+	ret = check_extension(fd, KVM_CAP_ARM_SEA_TO_USER);
+	if (ret < 0)
+		return ret;
+	c.sea_to_user = ret;
+	ret = check_extension(fd, KVM_CAP_ARM_INJECT_EXT_DABT);
+	if (ret < 0)
+		return ret;
+	c.inject_ext_dabt = ret;
+	ret = check_extension(fd, KVM_CAP_VCPU_EVENTS);
+	if (ret < 0)
+		return ret;
+	c.vcpu_events = ret;
+	ret = check_extension(fd, KVM_CAP_ARM_INJECT_SERROR_ESR);
+	if (ret < 0)
+		return ret;
+	c.inject_serror_esr = ret;
+	ret = check_extension(fd, KVM_CAP_ARM_EL2);
+	if (ret < 0)
+		return ret;
+	c.arm_el2 = ret;
+	/* KVM answers the SEA cap with 1 on every arm64 host, but without
+	 * FEAT_RAS (which INJECT_SERROR_ESR reports exactly) it keeps every
+	 * SEA for itself and injects an SError (mmu.c:host_owns_sea()). */
+	c.sea_exits_possible = c.sea_to_user > 0 && c.inject_serror_esr > 0;
+
+	*caps = c;
+	return 0;
+}
+
+KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
+{
+	struct kvmsea_ctx *ctx;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	if (vm_fd < 0)
+		return -EBADF;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ret = kvmsea_probe(vm_fd, &ctx->caps);
+	if (ret < 0) {
+		free(ctx);
+		return ret;
+	}
+	ctx->vm_fd = vm_fd;
+	ctx->livelock_limit = KVMSEA_DEFAULT_LIVELOCK_LIMIT;
+	*out = ctx;
+	return 0;
+}
+
+KVMSEA_EXPORT void kvmsea_ctx_free(struct kvmsea_ctx *ctx)
+{
+	free(ctx); /* the VM fd is the caller's */
+}
+
+KVMSEA_EXPORT int kvmsea_ctx_get_caps(const struct kvmsea_ctx *ctx,
+				      struct kvmsea_caps *caps)
+{
+	if (!ctx || !caps)
+		return -EINVAL;
+	*caps = ctx->caps;
+	return 0;
+}
+
+KVMSEA_EXPORT int kvmsea_ctx_enable(struct kvmsea_ctx *ctx)
+{
+	struct kvm_enable_cap cap;
+
+	if (!ctx)
+		return -EINVAL;
+	/* A kernel that does not know the cap, or a protected VM, answers 0;
+	 * asking it to enable would only give a vaguer -EINVAL. */
+	if (ctx->caps.sea_to_user <= 0)
+		return -EOPNOTSUPP;
+
+	memset(&cap, 0, sizeof(cap)); /* flags must be 0; args are unused */
+	cap.cap = KVM_CAP_ARM_SEA_TO_USER;
+	if (ioctl(ctx->vm_fd, KVMSEA_IOCTL_ENABLE_CAP, &cap) < 0)
+		return -errno;
+	ctx->caps.sea_exits_enabled = true;
+	return 0;
+}
+
+KVMSEA_EXPORT int kvmsea_ctx_set_handler(struct kvmsea_ctx *ctx,
+					 kvmsea_handler_fn fn, void *opaque)
+{
+	if (!ctx)
+		return -EINVAL;
+	ctx->handler = fn;
+	ctx->opaque = opaque;
+	return 0;
+}
+
+KVMSEA_EXPORT int kvmsea_ctx_set_livelock_limit(struct kvmsea_ctx *ctx,
+						uint32_t limit)
+{
+	if (!ctx)
+		return -EINVAL;
+	ctx->livelock_limit = limit;
+	return 0;
+}
+
+KVMSEA_EXPORT const char *kvmsea_strategy_name(enum kvmsea_strategy strategy)
+{
+	switch (strategy) {
+	case KVMSEA_STRATEGY_NONE:
+		return "none";
+	case KVMSEA_STRATEGY_AUTO:
+		return "auto";
+	case KVMSEA_STRATEGY_VCPU_EVENTS:
+		return "vcpu-events";
+	case KVMSEA_STRATEGY_EMULATE:
+		return "emulate";
+	case KVMSEA_STRATEGY_SERROR:
+		return "serror";
+	}
+	return "unknown";
+}
