@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# THE test command (README.md; .ci/run runs exactly this):
+#
+#     bash scripts/test.sh            # every build below
+#     bash scripts/test.sh gcc asan   # only the named builds (development)
+#
+# Runs scripts/setup.sh, then configures, builds and runs `meson test` in
+# each build directory (under the repository root, ignored by git):
+#   gcc      build-gcc       native, gcc
+#   clang    build-clang     native, clang
+#   aarch64  build-aarch64   cross, aarch64-linux-gnu-gcc, tests under qemu-user
+#   asan     build-asan      native gcc, -Db_sanitize=address,undefined
+#   e2e      build-e2e       aarch64 cross with -De2e=enabled: `meson test
+#                            --suite e2e` (Debian's arm64 kernel and KVM under
+#                            qemu-system-aarch64)
+# Warnings are errors everywhere (the project default, werror=true).
+#
+# A skipped test (exit 77: e.g. no network for the uapi check, an e2e asset
+# that could not be had) is a failure when CI=true, a warning otherwise.
+# KVMSEA_CI_ALLOWED_SKIPS may list "suite / name" entries exempt from that
+# (space-separated, e.g. "libkvmsea:e2e / e2e").
+#
+# Prints one summary line per build and exits non-zero if any build failed.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+export DEBIAN_FRONTEND=noninteractive
+# CI=true (as CI services set it; any value but "", false, 0 or no counts).
+case ${CI:-} in "" | false | 0 | no) ci=false ;; *) ci=true ;; esac
+cross_file=scripts/cross/aarch64-linux-gnu.ini
+all_builds=(gcc clang aarch64 asan e2e)
+
+if ! bash scripts/setup.sh </dev/null; then
+	echo "test.sh: scripts/setup.sh failed" >&2
+	exit 1
+fi
+
+# --- The builds. Each function: configure, then `run_tests DIR [ARGS]`. ---
+# (The configure step may use the environment; run_tests does the rest.)
+
+build_gcc() {
+	CC=gcc meson_configure build-gcc || return 1
+	run_tests build-gcc
+}
+
+build_clang() {
+	CC=clang meson_configure build-clang || return 1
+	run_tests build-clang
+}
+
+build_aarch64() {
+	meson_configure build-aarch64 --cross-file "$cross_file" || return 1
+	run_tests build-aarch64
+}
+
+build_asan() {
+	CC=gcc meson_configure build-asan \
+		-Db_sanitize=address,undefined -Db_lundef=false || return 1
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_summary=1 \
+		run_tests build-asan
+}
+
+# ==== LEAD: the e2e hook ===================================================
+# The real-kernel suite lives in tests/e2e (its own helper). It must be
+# configured in an aarch64 build (its test programs run in the arm64 guest).
+# Adjust the options, the suite selection or the environment here.
+build_e2e() {
+	meson_configure build-e2e --cross-file "$cross_file" -De2e=enabled || return 1
+	run_tests build-e2e --suite e2e
+}
+# ===========================================================================
+
+# run_tests DIR [MESON-TEST-ARGS...]: compile, test, and apply the skip rule.
+run_tests() {
+	local dir=$1
+	shift
+	meson compile -C "$dir" || { result_detail="compile failed"; return 1; }
+	local rc=0
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --print-errorlogs "$@" || rc=$?
+	result_detail=$(meson_test_counts "$dir")
+	[[ $rc -eq 0 ]] || return 1
+
+	local skipped=() name
+	while IFS= read -r name; do
+		[[ -n $name ]] || continue
+		if [[ " ${KVMSEA_CI_ALLOWED_SKIPS:-} " == *" $name "* ]]; then
+			echo "test.sh: skip allowed by KVMSEA_CI_ALLOWED_SKIPS: $name"
+		else
+			skipped+=("$name")
+		fi
+	done < <(meson_skipped_tests "$dir")
+	if [[ ${#skipped[@]} -gt 0 ]]; then
+		printf 'test.sh: SKIPPED in %s: %s\n' "$dir" "${skipped[@]}"
+		if [[ $ci == true ]]; then
+			echo "test.sh: CI=true: a skipped test is a failure"
+			result_detail+=" (skips fail in CI)"
+			return 1
+		fi
+		echo "test.sh: WARNING: skipped tests would fail in CI (CI=true)"
+	fi
+	return 0
+}
+
+builds=("$@")
+[[ ${#builds[@]} -gt 0 ]] || builds=("${all_builds[@]}")
+for b in "${builds[@]}"; do
+	if [[ " ${all_builds[*]} " != *" $b "* ]]; then
+		echo "test.sh: unknown build '$b' (known: ${all_builds[*]})" >&2
+		exit 2
+	fi
+done
+
+summary=()
+failed=0
+total_start=$SECONDS
+for b in "${builds[@]}"; do
+	printf '\n==== test.sh: %s build ====\n' "$b"
+	start=$SECONDS
+	result_detail="configure failed"
+	if "build_$b"; then verdict=PASS; else verdict=FAIL; failed=1; fi
+	summary+=("$(printf '%-8s %-4s %5ss  %s' "$b" "$verdict" "$((SECONDS - start))" "$result_detail")")
+done
+
+printf '\n==== test.sh summary (CI=%s) ====\n' "$ci"
+printf 'test.sh: %s\n' "${summary[@]}"
+if [[ $failed -ne 0 ]]; then
+	echo "test.sh: FAILED after $((SECONDS - total_start))s"
+	exit 1
+fi
+echo "test.sh: ALL PASSED after $((SECONDS - total_start))s"
