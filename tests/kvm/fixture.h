@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* A VM with one vCPU in the simulated kernel, and libkvmsea bound to it. */
+#ifndef KVMSEA_TEST_FIXTURE_H
+#define KVMSEA_TEST_FIXTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "kvmsim.h"
+
+struct fx {
+	struct kvmsim_host *host;
+	struct kvmsim_vm *vm;
+	struct kvmsim_vcpu *sv;   /* the simulated vCPU */
+	struct kvmsea_ctx *ctx;
+	struct kvmsea_vcpu *v;    /* the library's handle */
+	struct kvmsea_uapi_run *run;
+};
+
+struct fx_opts {
+	enum kvmsim_profile profile;
+	unsigned int host_flags;  /* KVMSIM_HOST_* */
+	unsigned int vm_flags;    /* KVMSIM_VM_* */
+	unsigned int vcpu_flags;  /* KVMSIM_VCPU_* */
+	bool enable;              /* kvmsea_ctx_enable() */
+};
+
+/* Builds everything or fails the test. */
+void fx_init(struct fx *f, const struct fx_opts *o);
+void fx_fini(struct fx *f);
+
+/* A RAS host, SEA exits enabled, a plain AArch64 vCPU. */
+void fx_init_default(struct fx *f);
+
+/* Queue an SEA and run: returns what kvmsea_vcpu_handle_exit() said. */
+int fx_run_sea(struct fx *f, uint64_t esr, uint64_t far, uint64_t ipa,
+	       bool ipa_valid);
+/* One KVM_RUN and the hook, as a VMM's loop does it. */
+int fx_run_once(struct fx *f);
+
+#endif
