@@ -184,18 +184,13 @@ static int act(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev, int action)
 	return KVMSEA_EXIT_HANDLED;
 }
 
-KVMSEA_EXPORT int kvmsea_vcpu_handle_exit(struct kvmsea_vcpu *vcpu, int run_ret)
+/* The SEA path, kept out of line so that the test in
+ * kvmsea_vcpu_handle_exit() stays a few instructions with no stack frame. */
+static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 {
 	struct kvmsea_event *ev;
 	uint64_t pc, pstate;
 	int ret, action;
-
-	if (!vcpu)
-		return -EINVAL;
-	/* Only a KVM_RUN that returned 0 produced this exit_reason: after
-	 * -EINTR (immediate_exit, a signal) it is the previous exit's. */
-	if (run_ret != 0 || vcpu->run->exit_reason != KVM_EXIT_ARM_SEA)
-		return KVMSEA_EXIT_NOT_SEA;
 
 	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PC, &pc);
 	if (ret < 0)
@@ -214,6 +209,17 @@ KVMSEA_EXPORT int kvmsea_vcpu_handle_exit(struct kvmsea_vcpu *vcpu, int run_ret)
 	if (vcpu->ctx->handler)
 		action = vcpu->ctx->handler(vcpu, ev, vcpu->ctx->opaque);
 	return act(vcpu, ev, action);
+}
+
+KVMSEA_EXPORT int kvmsea_vcpu_handle_exit(struct kvmsea_vcpu *vcpu, int run_ret)
+{
+	if (!vcpu)
+		return -EINVAL;
+	/* Only a KVM_RUN that returned 0 produced this exit_reason: after
+	 * -EINTR (immediate_exit, a signal) it is the previous exit's. */
+	if (run_ret != 0 || vcpu->run->exit_reason != KVM_EXIT_ARM_SEA)
+		return KVMSEA_EXIT_NOT_SEA;
+	return handle_sea(vcpu);
 }
 
 KVMSEA_EXPORT int kvmsea_vcpu_inject(struct kvmsea_vcpu *vcpu,
