@@ -16,17 +16,17 @@
 #include "internal.h"
 
 /* PSTATE (SPSR format) */
-#define PSR_MODE_MASK 0x1fULL
-#define PSR_MODE32 0x10ULL
-#define PSR_F (1ULL << 6)
-#define PSR_I (1ULL << 7)
-#define PSR_A (1ULL << 8)
-#define PSR_D (1ULL << 9)
-#define PSR_SSBS (1ULL << 12)
-#define PSR_PAN (1ULL << 22)
-#define PSR_DIT (1ULL << 24)
-#define PSR_TCO (1ULL << 25)
-#define PSR_NZCV (0xfULL << 28)
+#define PS_MODE_MASK 0x1fULL
+#define PS_MODE32 0x10ULL
+#define PS_F (1ULL << 6)
+#define PS_I (1ULL << 7)
+#define PS_A (1ULL << 8)
+#define PS_D (1ULL << 9)
+#define PS_SSBS (1ULL << 12)
+#define PS_PAN (1ULL << 22)
+#define PS_DIT (1ULL << 24)
+#define PS_TCO (1ULL << 25)
+#define PS_NZCV (0xfULL << 28)
 
 #define MODE_EL0T 0x0
 #define MODE_EL1T 0x4
@@ -83,9 +83,9 @@
 /* The EL a PSTATE mode runs at, or -1 for a mode the vCPU cannot be in. */
 static int mode_el(uint32_t features, uint64_t pstate)
 {
-	unsigned int mode = pstate & PSR_MODE_MASK;
+	unsigned int mode = pstate & PS_MODE_MASK;
 
-	if (mode & PSR_MODE32) {
+	if (mode & PS_MODE32) {
 		switch (mode) {
 		case MODE32_USR:
 			return 0;
@@ -134,7 +134,7 @@ int kvmsea_entry_route(uint32_t features, uint64_t pstate, uint64_t hcr_el2,
 	 * kvm_sea_target_is_el2()). That entry swaps the whole EL1 context,
 	 * which only KVM can do: use KVM_SET_VCPU_EVENTS for it. */
 	if ((hcr_el2 & (HCR_TGE | HCR_TEA)) ||
-	    (el == 1 && (pstate & PSR_A) && (hcrx_el2 & HCRX_TMEA)))
+	    (el == 1 && (pstate & PS_A) && (hcrx_el2 & HCRX_TMEA)))
 		return -EOPNOTSUPP;
 	*target = KVMSEA_TARGET_EL1;
 	return 0;
@@ -188,7 +188,7 @@ static int compute64(const struct kvmsea_vstate *s,
 		     const struct kvmsea_abort *abort, struct kvmsea_entry *out)
 {
 	bool to_el2 = out->target == KVMSEA_TARGET_EL2;
-	unsigned int mode = s->pstate & PSR_MODE_MASK;
+	unsigned int mode = s->pstate & PS_MODE_MASK;
 	unsigned int h = to_el2 ? MODE_EL2H : MODE_EL1H;
 	unsigned int t = to_el2 ? MODE_EL2T : MODE_EL1T;
 	bool in_host = (s->hcr_el2 & HCR_E2H) && (s->hcr_el2 & HCR_TGE);
@@ -199,7 +199,7 @@ static int compute64(const struct kvmsea_vstate *s,
 		offset = VEC_CUR_SPX;
 	else if (mode == t)
 		offset = VEC_CUR_SP0;
-	else if (mode & PSR_MODE32)
+	else if (mode & PS_MODE32)
 		offset = VEC_LOWER_32;
 	else
 		offset = VEC_LOWER_64;
@@ -214,17 +214,17 @@ static int compute64(const struct kvmsea_vstate *s,
 	if (ease)
 		offset += VEC_SERROR;
 
-	pstate = s->pstate & (PSR_NZCV | PSR_DIT | PSR_PAN);
+	pstate = s->pstate & (PS_NZCV | PS_DIT | PS_PAN);
 	/* SCTLR_ELx.SPAN == 0 sets PAN on entry to EL1, and to EL2 only when
 	 * EL2 hosts EL0 (E2H and TGE). KVM 7.2 applies it to every EL2 entry;
 	 * the two agree except for E2H=1, TGE=0, SCTLR_EL2.SPAN=0. */
 	if (!(s->sctlr & SCTLR_SPAN) && (!to_el2 || in_host))
-		pstate |= PSR_PAN;
+		pstate |= PS_PAN;
 	if (s->features & KVMSEA_F_MTE)
-		pstate |= PSR_TCO;
+		pstate |= PS_TCO;
 	if (s->sctlr & SCTLR_DSSBS)
-		pstate |= PSR_SSBS;
-	pstate |= PSR_D | PSR_A | PSR_I | PSR_F | h;
+		pstate |= PS_SSBS;
+	pstate |= PS_D | PS_A | PS_I | PS_F | h;
 
 	out->vector = s->vbar + offset;
 	out->pstate = pstate;
@@ -259,22 +259,22 @@ static int compute32(const struct kvmsea_vstate *s,
 		fsr = 0x08;
 	fsr |= (wnr << 11) | (ext << 12);
 
-	pstate = old & (CPSR_NZCVQ | CPSR_GE | PSR_DIT);
-	pstate |= old & PSR_PAN;
+	pstate = old & (CPSR_NZCVQ | CPSR_GE | PS_DIT);
+	pstate |= old & PS_PAN;
 	if (!(s->sctlr & SCTLR_SPAN))
-		pstate |= PSR_PAN;
+		pstate |= PS_PAN;
 	if (s->sctlr & SCTLR_DSSBS32)
 		pstate |= (1ULL << 23); /* AArch32 CPSR.SSBS */
 	if (s->sctlr & SCTLR_EE)
 		pstate |= CPSR_E;
 	if (s->sctlr & SCTLR_TE)
 		pstate |= CPSR_T;
-	pstate |= old & PSR_F;
-	pstate |= PSR_A | PSR_I | MODE32_ABT;
+	pstate |= old & PS_F;
+	pstate |= PS_A | PS_I | MODE32_ABT;
 
 	/* The saved CPSR is in AArch32 SPSR format: DIT moves to bit 21. */
-	spsr = old & ~PSR_DIT;
-	if (old & PSR_DIT)
+	spsr = old & ~PS_DIT;
+	if (old & PS_DIT)
 		spsr |= SPSR32_DIT;
 
 	out->vector = ((s->sctlr & SCTLR_V) ? 0xffff0000ULL : s->vbar) +

@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-#define PSR_MODE32 0x10ULL
+#define PS_MODE32 0x10ULL
 #define ESR_FNV (1ULL << 10)
 #define PAGE_OFFSET_MASK 0xfffULL
 
@@ -79,7 +79,7 @@ kvmsea_vcpu_last_event(const struct kvmsea_vcpu *vcpu)
 
 static uint8_t pstate_el(uint64_t pstate)
 {
-	if (pstate & PSR_MODE32)
+	if (pstate & PS_MODE32)
 		return (pstate & 0x1f) == 0x10 ? 0 : 1; /* USR is EL0 */
 	return (pstate >> 2) & 3;
 }
@@ -118,7 +118,7 @@ static void fill_event(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev,
 	ev->guest.pc = pc;
 	ev->guest.pstate = pstate;
 	ev->guest.el = pstate_el(pstate);
-	ev->guest.aarch32 = pstate & PSR_MODE32;
+	ev->guest.aarch32 = pstate & PS_MODE32;
 	ev->guest.el1_aarch32 = vcpu->features & KVMSEA_F_EL1_32BIT;
 	ev->guest.nested = vcpu->features & KVMSEA_F_EL2;
 }
