@@ -45,6 +45,7 @@ enum kvmsea_ec {
 	KVMSEA_EC_TSTART = 0x1b,
 	KVMSEA_EC_FPAC = 0x1c,
 	KVMSEA_EC_SME = 0x1d,
+	KVMSEA_EC_GPC = 0x1e,          /* granule protection check, EL3 only */
 	KVMSEA_EC_IMP_DEF = 0x1f,
 	KVMSEA_EC_IABT_LOW = 0x20,
 	KVMSEA_EC_IABT_CUR = 0x21,
@@ -89,12 +90,14 @@ enum kvmsea_esr_layout {
 	KVMSEA_LAYOUT_ABORT,    /* EC 0x20/0x21/0x24/0x25 */
 	KVMSEA_LAYOUT_SERROR,   /* EC 0x2f */
 	KVMSEA_LAYOUT_WFX,      /* EC 0x01 */
-	KVMSEA_LAYOUT_IMM16,    /* SVC/HVC/SMC (AArch32 and 64), BRK, BKPT */
+	KVMSEA_LAYOUT_IMM16,    /* SVC/HVC (AArch32 and 64), SMC64, BRK, BKPT;
+				 * an AArch32 SMC (0x13) has no immediate */
 	KVMSEA_LAYOUT_SYSREG,   /* EC 0x18 */
-	KVMSEA_LAYOUT_DEBUG,    /* breakpoint, software step, watchpoint */
+	KVMSEA_LAYOUT_DEBUG,    /* breakpoint, software step, watchpoint,
+				 * vector catch */
 	KVMSEA_LAYOUT_FP_EXC,   /* EC 0x28/0x2c */
 	KVMSEA_LAYOUT_BTI,      /* EC 0x0d */
-	KVMSEA_LAYOUT_PAC,      /* EC 0x09 and FPAC 0x1c */
+	KVMSEA_LAYOUT_PAC,      /* FPAC 0x1c (the ISS of EC 0x09 is RES0) */
 	KVMSEA_LAYOUT_MOPS,     /* EC 0x27 */
 	KVMSEA_LAYOUT_GCS,      /* EC 0x2d */
 };
@@ -124,9 +127,17 @@ struct kvmsea_esr_abort {
 	uint8_t srt;        /* [20:16] register (ISV=1) */
 	bool sf;            /* [15] 64-bit register (ISV=1) */
 	bool ar;            /* [14] acquire/release (ISV=1) */
+	bool fnp;           /* [15] FAR not precise (data, ISV=0) */
+	bool pfv;           /* [14] PFAR_ELx valid (ISV=0 or instruction;
+			     * meaningful for FSC 0x10, 0x12-0x17, FEAT_PFAR) */
+	uint8_t wu;         /* [17:16] write update (data, ISV=0; meaningful
+			     * for FSC 0x10, 0x12-0x17) */
+	bool toplevel;      /* [21] TopLevel (instruction only, FEAT_THE) */
 	bool vncr;          /* [13] VNCR_EL2-redirected access (data only) */
 	uint8_t set;        /* [12:11] synchronous error type, raw */
-	bool set_valid;     /* SET is architecturally meaningful (FSC 0x10) */
+	bool set_valid;     /* SET is architecturally meaningful (FSC 0x10).
+			     * It also needs FEAT_RAS, which the syndrome
+			     * cannot show: without RAS, SET is 00 (UER). */
 	bool fnv;           /* [10] FAR not valid */
 	bool ea;            /* [9] external abort type (IMPLEMENTATION DEFINED) */
 	bool cm;            /* [8] cache maintenance or AT (data only) */
@@ -179,6 +190,12 @@ struct kvmsea_esr_debug {
 	bool cm;           /* watchpoint: [8] */
 	bool wnr;          /* watchpoint: [6] */
 	bool vncr;         /* watchpoint: [13] */
+	bool fnv;          /* watchpoint: [10] FAR not valid */
+	bool fnp;          /* watchpoint: [15] FAR not precise */
+	bool wpf;          /* watchpoint: [16] */
+	bool wptv;         /* watchpoint: [17] WPT valid */
+	uint8_t wpt;       /* watchpoint: [23:18] watchpoint number */
+	bool gcs;          /* watchpoint: ISS2[8] GCS data access */
 };
 
 struct kvmsea_esr_fp_exc {
@@ -237,9 +254,11 @@ struct kvmsea_esr {
 /* Decode @esr into @out. Total: never fails. @out must not be NULL. */
 void kvmsea_esr_decode(uint64_t esr, struct kvmsea_esr *out);
 
-/* Short name of an exception class ("DABT_LOW"); "UNALLOCATED" if none. */
+/* Short name of an exception class ("DABT_LOW"); "UNALLOCATED" if none,
+ * "INVALID" above 0x3f. */
 const char *kvmsea_esr_ec_name(unsigned int ec);
-/* Longer description of an exception class ("Data Abort from a lower EL"). */
+/* Longer description of an exception class ("Data Abort from a lower EL");
+ * "Unallocated EC 0x02" style when unallocated, "invalid" above 0x3f. */
 const char *kvmsea_esr_ec_description(unsigned int ec);
 /* Description of an AArch64 DFSC/IFSC value (0..63); values above 63 give
  * "invalid". Reserved and unallocated codes are named as such. */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interface between the ESR decoder (esr.c), its name tables
+ * (esr-names.c) and its formatter (esr-format.c). Nothing here is exported.
+ */
+#ifndef LIBKVMSEA_ESR_INTERNAL_H
+#define LIBKVMSEA_ESR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* A system register or system instruction encoding packed the way KVM's
+ * ONE_REG sysreg index packs it: op0[15:14] op1[13:11] CRn[10:7] CRm[6:3]
+ * op2[2:0]. */
+static inline uint16_t kvmsea_sysreg_key(unsigned int op0, unsigned int op1,
+					 unsigned int crn, unsigned int crm,
+					 unsigned int op2)
+{
+	return (uint16_t)((op0 & 3) << 14 | (op1 & 7) << 11 | (crn & 15) << 7 |
+			  (crm & 15) << 3 | (op2 & 7));
+}
+
+/* The well-known name of a system register (or a SYS instruction such as
+ * "DC CIVAC") for @key, or NULL when the table does not know it. */
+const char *kvmsea_sysreg_name(uint16_t key);
+
+/* The sysreg table itself, for the tests (sorted by key, no duplicates). */
+struct kvmsea_sysreg_entry {
+	uint16_t key;
+	const char *name;
+};
+extern const struct kvmsea_sysreg_entry kvmsea_sysreg_table[];
+extern const unsigned int kvmsea_sysreg_table_len;
+
+/* Per-EC facts the decoder and formatter need: the ISS layout, whether the
+ * value is allocated, and whether the whole ISS is RES0 for this class. */
+enum kvmsea_esr_layout kvmsea_esr_ec_layout(unsigned int ec);
+bool kvmsea_esr_ec_is_allocated(unsigned int ec);
+bool kvmsea_esr_ec_iss_is_res0(unsigned int ec);
+
+/* The translation level an FSC encodes (-2..3), or KVMSEA_NO_LEVEL. */
+#define KVMSEA_NO_LEVEL 127
+int kvmsea_esr_fsc_level(unsigned int fsc);
+
+/* True for FSCs that KVM's kvm_vcpu_abt_issea() treats as a synchronous
+ * external abort: 0x10, 0x13-0x17, 0x18, 0x1b-0x1f (not 0x12). */
+bool kvmsea_esr_fsc_is_sea(unsigned int fsc);
+
+/* True for the synchronous external abort FSCs on which the Arm ARM
+ * defines PFV and WU: 0x10 and 0x12-0x17. */
+bool kvmsea_esr_fsc_is_extabt(unsigned int fsc);
+
+/* The layout's name as used in JSON output ("abort", "serror", ...). */
+const char *kvmsea_esr_layout_name(enum kvmsea_esr_layout layout);
+
+#endif /* LIBKVMSEA_ESR_INTERNAL_H */
