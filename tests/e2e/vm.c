@@ -158,6 +158,25 @@ int e2e_get_reg(struct e2e_vcpu *vcpu, uint64_t id, uint64_t *val)
 	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &r) < 0 ? neg_errno() : 0;
 }
 
+/*
+ * After a KVM_EXIT_MMIO, the next KVM_RUN first completes the access: it
+ * writes a load's data and steps PC past the instruction, wherever PC points
+ * by then. A VMM that moves PC must let that happen first, or KVM skips the
+ * instruction at the new PC. immediate_exit does it without running the
+ * guest (KVM_RUN completes the MMIO, then returns -EINTR).
+ */
+static int complete_mmio(struct e2e_vcpu *vcpu)
+{
+	int ret;
+
+	if (vcpu->run->exit_reason != KVM_EXIT_MMIO)
+		return 0;
+	vcpu->run->immediate_exit = 1;
+	ret = e2e_vcpu_run_once(vcpu);
+	vcpu->run->immediate_exit = 0;
+	return ret == -EINTR ? 0 : ret ? ret : -EIO;
+}
+
 int e2e_vcpu_start(struct e2e_vcpu *vcpu, const struct e2e_start *s)
 {
 	uint64_t sctlr = (vcpu->sctlr_reset | s->sctlr_set) & ~s->sctlr_clear;
@@ -177,13 +196,11 @@ int e2e_vcpu_start(struct e2e_vcpu *vcpu, const struct e2e_start *s)
 		{ E2E_REG_PC, s->pc },
 	};
 
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-		int ret = e2e_set_reg(vcpu, regs[i].id, regs[i].val);
+	int ret = complete_mmio(vcpu);
 
-		if (ret)
-			return ret;
-	}
-	return 0;
+	for (size_t i = 0; !ret && i < sizeof(regs) / sizeof(regs[0]); i++)
+		ret = e2e_set_reg(vcpu, regs[i].id, regs[i].val);
+	return ret;
 }
 
 int e2e_vcpu_run_once(struct e2e_vcpu *vcpu)
