@@ -778,6 +778,72 @@ out:
 		       "vcpu-events on even and emulate on odd vCPUs", NR_VCPUS, ROUNDS);
 }
 
+/* ---- 8: injecting for an MMIO access ------------------------------------ */
+
+/*
+ * A VMM whose device model fails an MMIO access injects an external abort
+ * for it, after KVM_EXIT_MMIO. KVM completes a pending MMIO at the next
+ * KVM_RUN by stepping PC past the instruction, wherever PC points by then;
+ * ext_dabt_pending cancels that, a register write alone does not. So an
+ * emulated entry must not leave the MMIO pending, or the guest skips the
+ * first instruction of its vector.
+ */
+static int s8_after_mmio(void)
+{
+	struct recorder rec = { .action = KVMSEA_ACTION_DEFAULT };
+	uint64_t store = e2e_guest_ipa(e2e_guest_store);
+	uint64_t mmio = E2E_REPORT_IPA + 0x38;
+	uint64_t pstate = PS_ZC | M_EL0T;
+	struct e2e_start st = { .pc = store, .pstate = pstate, .x1 = mmio };
+	struct e2e_report rep;
+	struct lvm l;
+	char buf[200], lines[2][300];
+	int pass = 0;
+
+	e2e_begin("s8-inject-after-mmio");
+	if (lvm_open(&l, true, record, &rec))
+		return e2e_end("-");
+	for (int k = 0; k < 2; k++) {
+		enum kvmsea_strategy how = k ? KVMSEA_STRATEGY_EMULATE
+					     : KVMSEA_STRATEGY_VCPU_EVENTS;
+		struct kvmsea_event ev;
+		int ret, h;
+
+		e2e_vcpu_start(&l.c, &st);
+		ret = e2e_vcpu_run_once(&l.c);
+		h = kvmsea_vcpu_handle_exit(l.v, ret);
+		EXPECT_EQ("handle_exit(MMIO)", h, KVMSEA_EXIT_NOT_SEA);
+		EXPECT_EQ("exit_reason", l.c.run->exit_reason, KVM_EXIT_MMIO);
+		EXPECT_EQ("mmio address", l.c.run->mmio.phys_addr, mmio);
+
+		/* The event KVM would give for an SEA on that store. */
+		memset(&ev, 0, sizeof(ev));
+		ev.source = KVMSEA_SOURCE_EXIT;
+		ev.raw_flags = 1;
+		ev.raw_esr = ESR_DABT_LOW_EXTABT | ESR_WNR;
+		ev.raw_gva = mmio;
+		ev.raw_gpa = mmio & ~0xfffull;
+		kvmsea_esr_decode(ev.raw_esr, &ev.esr);
+		ev.gva_valid = ev.gpa_valid = ev.addr_valid = true;
+		ev.gva = ev.addr = mmio;
+		ev.gpa = ev.raw_gpa;
+		ret = kvmsea_vcpu_inject(l.v, &ev, how);
+		EXPECT_EQ("kvmsea_vcpu_inject", ret, how);
+		EXPECT_EQ("run", lib_run(l.v, &l.c, &rep, NULL), R_REPORT);
+		/* ext_dabt_pending has no WnR (§2.3); emulation keeps it. */
+		int before = e2e_failures;
+		expect_report(&rep, VEC_LOW64_SYNC,
+			      ESR_DABT_LOW_EXTABT | (k ? ESR_WNR : 0), mmio, store,
+			      pstate, entry_pstate(pstate, l.c.sctlr_reset));
+		pass += e2e_failures == before;
+		snprintf(lines[k], sizeof(lines[k]), "%s: guest %s",
+			 kvmsea_strategy_name(how), fmt_report(&rep, buf, sizeof(buf)));
+		printf("  %s\n", lines[k]);
+	}
+	lvm_close(&l);
+	return e2e_end("after KVM_EXIT_MMIO of an EL0 store: %s; %s", lines[0], lines[1]);
+}
+
 int main(void)
 {
 	int fails = 0;
@@ -791,5 +857,6 @@ int main(void)
 	fails += s5_cap_off();
 	fails += s6_livelock_stale();
 	fails += s7_vcpus();
+	fails += s8_after_mmio();
 	return fails ? 1 : 0;
 }

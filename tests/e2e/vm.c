@@ -191,6 +191,8 @@ int e2e_vcpu_start(struct e2e_vcpu *vcpu, const struct e2e_start *s)
 		{ E2E_REG_SPSR_EL1, 0 },
 		{ E2E_REG_X(1), s->x1 },
 		{ E2E_REG_X(2), 0x5ea5ea },
+		/* The vectors set x9 first: a stale value shows if they did not. */
+		{ E2E_REG_X(9), 0xff },
 		{ E2E_REG_X(28), E2E_REPORT_IPA },
 		{ E2E_REG_PSTATE, s->pstate },
 		{ E2E_REG_PC, s->pc },
