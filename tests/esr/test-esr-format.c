@@ -23,13 +23,15 @@ static const char *fmt(uint64_t esr, enum kvmsea_esr_style style)
 	return buf;
 }
 
-static void assert_contains(const char *text, const char *needle)
+static __attribute__((noinline)) void assert_contains(const char *text,
+						     const char *needle)
 {
 	if (!strstr(text, needle))
 		fail_msg("\"%s\" not found in:\n%s", needle, text);
 }
 
-static void assert_lacks(const char *text, const char *needle)
+static __attribute__((noinline)) void assert_lacks(const char *text,
+						   const char *needle)
 {
 	if (strstr(text, needle))
 		fail_msg("\"%s\" unexpectedly found in:\n%s", needle, text);
