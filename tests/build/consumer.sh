@@ -41,7 +41,7 @@ fail() { echo "consumer ($mode): FAIL: $*" >&2; exit 1; }
 run() {
 	local libdir=$1 exe=$2
 	if [[ $("${cc[@]}" -dumpmachine) == aarch64-* && $(uname -m) != aarch64 ]]; then
-		qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH="$libdir" "$exe"
+		qemu-aarch64 -L / -E LD_LIBRARY_PATH="$libdir" "$exe"
 	else
 		LD_LIBRARY_PATH=$libdir "$exe"
 	fi

@@ -248,7 +248,7 @@ compile_and_run() {
 		fail "$label: lib/uapi-compat.h does not match the $deb_version uapi (see the assertions above)"
 	if [[ $triplet == aarch64-* && $(uname -m) != aarch64 ]]; then
 		if command -v qemu-aarch64 >/dev/null; then
-			qemu-aarch64 -L /usr/aarch64-linux-gnu "$exe" || fail "$label: run under qemu-aarch64 failed"
+			qemu-aarch64 -L / "$exe" || fail "$label: run under qemu-aarch64 failed"
 		else
 			log "$label: compiled; not run (no qemu-aarch64)"
 		fi
