@@ -224,6 +224,19 @@ static int inject_auto(struct kvmsea_vcpu *vcpu,
 	return inject_serror(vcpu, abort->esr);
 }
 
+/*
+ * After KVM_EXIT_MMIO the next KVM_RUN first completes the access: it loads
+ * the data into the target register and steps PC past the instruction,
+ * which would land one instruction into an emulated vector. Only
+ * ext_dabt_pending cancels that (it clears KVM's mmio_needed), so
+ * emulation waits. A stale KVM_EXIT_MMIO (KVM_RUN returned -EINTR after
+ * completing it) looks the same: we refuse too, harmlessly.
+ */
+static bool mmio_completion_pending(const struct kvmsea_vcpu *vcpu)
+{
+	return vcpu->run->exit_reason == KVM_EXIT_MMIO;
+}
+
 int kvmsea_inject_known(struct kvmsea_vcpu *vcpu,
 			const struct kvmsea_event *event,
 			enum kvmsea_strategy how, uint64_t pc, uint64_t pstate)
@@ -236,10 +249,15 @@ int kvmsea_inject_known(struct kvmsea_vcpu *vcpu,
 		return ret;
 	switch (how) {
 	case KVMSEA_STRATEGY_AUTO:
+		if (mmio_completion_pending(vcpu))
+			return vcpu->ctx->caps.inject_ext_dabt > 0 ?
+			       inject_vcpu_events(vcpu) : -EBUSY;
 		return inject_auto(vcpu, &abort, pc, pstate);
 	case KVMSEA_STRATEGY_VCPU_EVENTS:
 		return inject_vcpu_events(vcpu);
 	case KVMSEA_STRATEGY_EMULATE:
+		if (mmio_completion_pending(vcpu))
+			return -EBUSY;
 		return inject_emulate(vcpu, &abort, pc, pstate);
 	case KVMSEA_STRATEGY_SERROR:
 		return inject_serror(vcpu, abort.esr);

@@ -195,9 +195,13 @@ static inline bool kvmsea_run_is_sea(const void *run, int run_ret)
 /*
  * Inject the abort described by @event into the vCPU with strategy @how.
  * Returns the strategy that ran (> 0), or a negative errno:
- * -EOPNOTSUPP when @how cannot deliver this abort on this vCPU (nothing is
- * written), or the kernel's error. Callable from a handler or on its own
- * with an event from kvmsea_vcpu_last_event().
+ * -EINVAL when @event is not an abort, -EOPNOTSUPP when @how cannot deliver
+ * this abort on this vCPU, -EBUSY for emulation right after KVM_EXIT_MMIO
+ * (the next KVM_RUN would complete the access and step PC past the vector's
+ * first instruction; vcpu-events cancels it, so auto uses that), or the
+ * kernel's error. Nothing is written on any of these. Callable from a
+ * handler, or on its own with an event from kvmsea_vcpu_last_event() or one
+ * the caller built (raw_esr, raw_gva and raw_flags are what count).
  */
 int kvmsea_vcpu_inject(struct kvmsea_vcpu *vcpu,
 		       const struct kvmsea_event *event,

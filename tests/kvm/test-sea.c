@@ -628,6 +628,41 @@ static void test_uninitialised_vcpu(void **state)
 	fx_fini(&f);
 }
 
+/* Injecting for a failed MMIO access: KVM_RUN would first complete the
+ * access and step PC, so emulation must wait and auto uses vcpu-events,
+ * which cancels the completion. */
+static void test_inject_after_mmio_exit(void **state)
+{
+	uint64_t before[NR_WATCHED], after[NR_WATCHED];
+	struct kvmsea_event ev;
+	struct fx f;
+
+	(void)state;
+	fx_init_default(&f);
+	guest_at(&f, 0x5);
+	assert_int_equal(kvmsim_queue_mmio(f.sv, 0x9000000, 0x9000000, false, 4), 0);
+	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
+	assert_true(kvmsim_vcpu_mmio_needed(f.sv));
+
+	memset(&ev, 0, sizeof(ev));
+	ev.raw_esr = 0x92000050; /* a store: vcpu-events would be lossy */
+	ev.raw_gva = 0x9000000;
+	snapshot(f.sv, before);
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE), -EBUSY);
+	snapshot(f.sv, after);
+	assert_memory_equal(before, after, sizeof(before));
+	assert_true(kvmsim_vcpu_mmio_needed(f.sv));
+
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_AUTO),
+			 KVMSEA_STRATEGY_VCPU_EVENTS);
+	assert_false(kvmsim_vcpu_mmio_needed(f.sv));
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
+	/* The next KVM_RUN leaves the guest at its vector. */
+	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_missing_el2_registers),
 		cmocka_unit_test(test_host_cannot_inject),
 		cmocka_unit_test(test_uninitialised_vcpu),
+		cmocka_unit_test(test_inject_after_mmio_exit),
 	};
 
 	return cmocka_run_group_tests_name("sea", tests, NULL, NULL);
