@@ -55,3 +55,21 @@ bad = sum(v for k, v in n.items() if k not in ("OK", "EXPECTEDFAIL", "SKIP"))
 print(f"{ok} ok, {bad} failed, {n['SKIP']} skipped")
 EOF
 }
+
+# "OK FAILED SKIPPED" (three numbers) for the last `meson test` of DIR.
+meson_test_numbers() {
+	local log=$1/meson-logs/testlog.json
+	[[ -f $log ]] || { echo "0 0 0"; return 0; }
+	python3 - "$log" <<'EOF'
+import collections, json, sys
+n = collections.Counter()
+with open(sys.argv[1]) as f:
+    for line in f:
+        line = line.strip()
+        if line:
+            n[json.loads(line).get("result")] += 1
+ok = n["OK"] + n["EXPECTEDFAIL"]
+bad = sum(v for k, v in n.items() if k not in ("OK", "EXPECTEDFAIL", "SKIP"))
+print(ok, bad, n["SKIP"])
+EOF
+}

@@ -85,6 +85,11 @@ run_tests() {
 	rm -f "$dir/meson-logs/testlog.json"
 	meson test -C "$dir" --print-errorlogs "$@" || rc=$?
 	result_detail=$(meson_test_counts "$dir")
+	local ok bad skip
+	read -r ok bad skip < <(meson_test_numbers "$dir")
+	total_ok=$((total_ok + ok))
+	total_failed=$((total_failed + bad))
+	total_skipped=$((total_skipped + skip))
 	[[ $rc -eq 0 ]] || return 1
 
 	local skipped=() name
@@ -119,6 +124,9 @@ done
 
 summary=()
 failed=0
+total_ok=0
+total_failed=0
+total_skipped=0
 total_start=$SECONDS
 for b in "${builds[@]}"; do
 	printf '\n==== test.sh: %s build ====\n' "$b"
@@ -130,8 +138,16 @@ done
 
 printf '\n==== test.sh summary (CI=%s) ====\n' "$ci"
 printf 'test.sh: %s\n' "${summary[@]}"
+# The closing line CI reads: meson tests over every build (a build that did
+# not get as far as its tests counts as one failure).
+for line in "${summary[@]}"; do
+	[[ $line == *"compile failed"* || $line == *"configure failed"* ]] &&
+		total_failed=$((total_failed + 1))
+done
 if [[ $failed -ne 0 ]]; then
 	echo "test.sh: FAILED after $((SECONDS - total_start))s"
-	exit 1
+else
+	echo "test.sh: ALL PASSED after $((SECONDS - total_start))s"
 fi
-echo "test.sh: ALL PASSED after $((SECONDS - total_start))s"
+printf 'tests: %d passed, %d failed, %d skipped\n' "$total_ok" "$total_failed" "$total_skipped"
+exit "$failed"
