@@ -56,7 +56,7 @@ def sha256(path):
 
 
 def index(suite, relpath):
-    """The parsed stanzas of dists/SUITE/RELPATH (an .xz index)."""
+    """The text of dists/SUITE/RELPATH (an .xz index)."""
     local = os.path.join(cache_dir(), "index",
                          suite + "_" + relpath.replace("/", "_"))
     os.makedirs(os.path.dirname(local), exist_ok=True)
@@ -74,7 +74,20 @@ def index(suite, relpath):
         print(f"debfetch: WARNING: {suite} index unreachable ({e}); "
               f"using the cached copy", file=sys.stderr)
     with lzma.open(local, "rt", encoding="utf-8", errors="replace") as f:
-        return parse(f.read())
+        return "\n" + f.read()
+
+
+def stanzas_of(text, name):
+    """The stanzas of package NAME (an index may list several versions).
+    Finds them by their first line rather than parsing the whole index."""
+    found, key, start = [], "\nPackage: " + name + "\n", 0
+    while True:
+        at = text.find(key, start)
+        if at < 0:
+            return found
+        end = text.find("\n\n", at + 1)
+        found.extend(parse(text[at + 1:end if end >= 0 else len(text)]))
+        start = at + len(key)
 
 
 def parse(text):
@@ -94,8 +107,8 @@ def parse(text):
     return stanzas
 
 
-def newest(stanzas, name):
-    found = [s for s in stanzas if s.get("Package") == name]
+def newest(text, name):
+    found = stanzas_of(text, name)
     if not found:
         return None
     best = found[0]
