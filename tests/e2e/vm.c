@@ -174,7 +174,13 @@ static int complete_mmio(struct e2e_vcpu *vcpu)
 	vcpu->run->immediate_exit = 1;
 	ret = e2e_vcpu_run_once(vcpu);
 	vcpu->run->immediate_exit = 0;
-	return ret == -EINTR ? 0 : ret ? ret : -EIO;
+	if (ret != -EINTR)
+		return ret ? ret : -EIO;
+	/* KVM_RUN returned before touching exit_reason: say ourselves that
+	 * no MMIO is pending any more (libkvmsea refuses emulation while
+	 * exit_reason reads KVM_EXIT_MMIO). */
+	vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
+	return 0;
 }
 
 int e2e_vcpu_start(struct e2e_vcpu *vcpu, const struct e2e_start *s)
