@@ -162,13 +162,16 @@ static int set_events(struct kvmsea_vcpu *vcpu,
 }
 
 /* KVM builds the abort itself: a data abort, FSC 0x10, FAR from the last
- * exit, no FnV/SET/WnR (kernel-semantics.md §2.3), with its routing. */
-static int inject_vcpu_events(struct kvmsea_vcpu *vcpu)
+ * exit, no FnV/SET/WnR (kernel-semantics.md §2.3), with its routing. It
+ * has no instruction abort: we never hand the guest another kind of
+ * exception than the one it took. */
+static int inject_vcpu_events(struct kvmsea_vcpu *vcpu,
+			      const struct kvmsea_abort *abort)
 {
 	struct kvmsea_uapi_vcpu_events events;
 	int ret;
 
-	if (vcpu->ctx->caps.inject_ext_dabt <= 0)
+	if (vcpu->ctx->caps.inject_ext_dabt <= 0 || !abort->is_data)
 		return -EOPNOTSUPP;
 	memset(&events, 0, sizeof(events));
 	events.exception.ext_dabt_pending = 1;
@@ -212,15 +215,16 @@ static int inject_auto(struct kvmsea_vcpu *vcpu,
 	int ret;
 
 	if (vcpu_events_lossless(abort) && vcpu->ctx->caps.inject_ext_dabt > 0)
-		return inject_vcpu_events(vcpu);
+		return inject_vcpu_events(vcpu, abort);
 	ret = inject_emulate(vcpu, abort, pc, pstate);
 	if (ret != -EOPNOTSUPP)
 		return ret;
 	/* Emulation cannot enter a guest hypervisor from its nested guest.
-	 * KVM can, with a plain data abort: lossy, but the guest survives an
-	 * abort where an SError would bring it down. */
-	if (vcpu->ctx->caps.inject_ext_dabt > 0)
-		return inject_vcpu_events(vcpu);
+	 * KVM can, for a data abort: lossy, but the guest survives an abort
+	 * where an SError would bring it down. */
+	ret = inject_vcpu_events(vcpu, abort);
+	if (ret != -EOPNOTSUPP)
+		return ret;
 	return inject_serror(vcpu, abort->esr);
 }
 
@@ -249,12 +253,13 @@ int kvmsea_inject_known(struct kvmsea_vcpu *vcpu,
 		return ret;
 	switch (how) {
 	case KVMSEA_STRATEGY_AUTO:
-		if (mmio_completion_pending(vcpu))
-			return vcpu->ctx->caps.inject_ext_dabt > 0 ?
-			       inject_vcpu_events(vcpu) : -EBUSY;
+		if (mmio_completion_pending(vcpu)) {
+			ret = inject_vcpu_events(vcpu, &abort);
+			return ret == -EOPNOTSUPP ? -EBUSY : ret;
+		}
 		return inject_auto(vcpu, &abort, pc, pstate);
 	case KVMSEA_STRATEGY_VCPU_EVENTS:
-		return inject_vcpu_events(vcpu);
+		return inject_vcpu_events(vcpu, &abort);
 	case KVMSEA_STRATEGY_EMULATE:
 		if (mmio_completion_pending(vcpu))
 			return -EBUSY;

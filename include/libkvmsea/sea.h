@@ -196,7 +196,9 @@ static inline bool kvmsea_run_is_sea(const void *run, int run_ret)
  * Inject the abort described by @event into the vCPU with strategy @how.
  * Returns the strategy that ran (> 0), or a negative errno:
  * -EINVAL when @event is not an abort, -EOPNOTSUPP when @how cannot deliver
- * this abort on this vCPU, -EBUSY for emulation right after KVM_EXIT_MMIO
+ * this abort on this vCPU (vcpu-events has no instruction abort; emulation
+ * cannot enter a guest hypervisor from its nested guest; the host lacks the
+ * capability), -EBUSY for emulation right after KVM_EXIT_MMIO
  * (the next KVM_RUN would complete the access and step PC past the vector's
  * first instruction; vcpu-events cancels it, so auto uses that), or the
  * kernel's error. Nothing is written on any of these. Callable from a

@@ -205,21 +205,29 @@ static void test_vel2_span_divergence(void **state)
 static void test_vcpu_events_is_lossy(void **state)
 {
 	const struct scenario s = { "EL0", 0, 0, 0x0, SPAN, 0, 0, 0, 0, false };
+	/* A store (WnR), EA set, SET = UC. */
+	const uint64_t esr = 0x92000000 | (2 << 11) | (1 << 9) | (1 << 6) | 0x10;
 	struct fx k, e;
 
 	(void)state;
-	/* An instruction abort with WnR-free ISS, EA set. */
 	setup(&k, &s, KVMSEA_ACTION_INJECT_VCPU_EVENTS);
-	assert_int_equal(fx_run_sea(&k, 0x82000210, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(fx_run_sea(&k, esr, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
 	setup(&e, &s, KVMSEA_ACTION_INJECT_EMULATE);
-	assert_int_equal(fx_run_sea(&e, 0x82000210, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	/* KVM: a data abort, EA lost. Emulation: the instruction abort. */
+	assert_int_equal(fx_run_sea(&e, esr, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	/* KVM: FSC 0x10 alone. Emulation: every field carried. */
 	assert_true(kvmsim_reg_get(k.sv, KVMSEA_REG_ESR_EL1) == 0x92000010ULL);
-	assert_true(kvmsim_reg_get(e.sv, KVMSEA_REG_ESR_EL1) == 0x82000210ULL);
+	assert_true(kvmsim_reg_get(e.sv, KVMSEA_REG_ESR_EL1) == esr);
 	assert_true(kvmsim_reg_get(e.sv, KVMSEA_REG_PC) ==
 		    kvmsim_reg_get(k.sv, KVMSEA_REG_PC));
 	fx_fini(&k);
 	fx_fini(&e);
+
+	/* An instruction abort: KVM has no such injection, and the library
+	 * will not turn it into a data abort. */
+	setup(&k, &s, KVMSEA_ACTION_INJECT_VCPU_EVENTS);
+	assert_int_equal(fx_run_sea(&k, 0x82000210, GVA, IPA, true), -EOPNOTSUPP);
+	assert_true(kvmsim_reg_get(k.sv, KVMSEA_REG_PC) == 0x40001000);
+	fx_fini(&k);
 }
 
 /* A nested guest whose hypervisor routes SEAs to itself: emulation cannot
@@ -242,6 +250,14 @@ static void test_nested_guest_to_vel2_uses_kernel(void **state)
 	/* The kernel took the guest to its hypervisor's vector. */
 	assert_true((kvmsim_reg_get(f.sv, KVMSEA_REG_PSTATE) & 0xf) == 0x9);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == 0x60000000 + 0x400);
+	fx_fini(&f);
+
+	/* An instruction abort there: neither injection can deliver it, so
+	 * auto falls back to an SError (with an ESR: the host has RAS). */
+	setup(&f, &s, KVMSEA_ACTION_INJECT_AUTO);
+	kvmsim_reg_set(f.sv, KVMSEA_REG_VBAR_EL2, 0x60000000);
+	assert_int_equal(fx_run_sea(&f, 0x82000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_SERROR);
 	fx_fini(&f);
 }
 
