@@ -21,37 +21,7 @@
 
 #include "check.h"
 #include "vm.h"
-
-#define OFF       0x128                 /* byte offset in the bad page */
-#define BAD_ADDR  (E2E_BAD_IPA + OFF)
-
-/* ESR values (EC | IL | ISS) that appear below. */
-#define ESR_DABT_LOW_EXTABT  0x92000010ull /* EC 0x24, FSC 0x10 */
-#define ESR_DABT_CUR_EXTABT  0x96000010ull /* EC 0x25 */
-#define ESR_IABT_LOW_EXTABT  0x82000010ull /* EC 0x20 */
-#define ESR_IABT_CUR_EXTABT  0x86000010ull /* EC 0x21 */
-#define ESR_WNR              0x40ull
-#define ESR_SERROR_IDS       0xbf000000ull /* EC 0x2f, IL, IDS */
-
-/* PSTATE (SPSR format) bits. */
-#define M_EL0T  0x0ull
-#define M_EL1T  0x4ull
-#define M_EL1H  0x5ull
-#define PS_F    0x40ull
-#define PS_I    0x80ull
-#define PS_A    0x100ull
-#define PS_D    0x200ull
-#define PS_DAIF (PS_D | PS_A | PS_I | PS_F)
-#define PS_BTYPE_JUMP 0x400ull /* BTYPE 01: after a BR */
-#define PS_SSBS (1ull << 12)
-#define PS_PAN  (1ull << 22)
-#define PS_ZC   0x60000000ull /* NZCV = 0110: visible in the copies */
-
-/* Vector indexes (offset / 0x80) of the synchronous and SError entries. */
-#define VEC_CUR_SP0_SYNC 0
-#define VEC_CUR_SPX_SYNC 4
-#define VEC_CUR_SPX_SERR 7
-#define VEC_LOW64_SYNC   8
+#include "vmm.h"
 
 /* ---- a VM driven the way a VMM drives it -------------------------------- */
 
@@ -105,87 +75,6 @@ static int lvm_open(struct lvm *l, bool enable, kvmsea_handler_fn fn,
 	if (ret)
 		lvm_close(l);
 	return ret;
-}
-
-enum run_result { R_REPORT, R_STOP, R_OTHER, R_ERROR, R_TOO_MANY };
-
-/*
- * The VMM's run loop: KVM_RUN, then kvmsea_vcpu_handle_exit() on every
- * return; an SEA is dealt with by the library, anything else here (the
- * report page's MMIO). Stops at the guest's report or the library's STOP.
- */
-static enum run_result lib_run(struct kvmsea_vcpu *v, struct e2e_vcpu *c,
-			       struct e2e_report *rep, int *sea_exits)
-{
-	memset(rep, 0, sizeof(*rep));
-	for (int i = 0; i < 200; i++) {
-		int ret = e2e_vcpu_run_once(c);
-		int h = kvmsea_vcpu_handle_exit(v, ret);
-
-		if (h < 0) {
-			printf("  kvmsea_vcpu_handle_exit: %s\n", strerror(-h));
-			return R_ERROR;
-		}
-		if (h == KVMSEA_EXIT_HANDLED) {
-			if (sea_exits)
-				(*sea_exits)++;
-			continue;
-		}
-		if (h == KVMSEA_EXIT_STOP)
-			return R_STOP;
-		if (ret) {
-			printf("  KVM_RUN: %s\n", strerror(-ret));
-			return R_ERROR;
-		}
-		if (!e2e_report_mmio(c, rep)) {
-			printf("  unexpected exit_reason %u\n", c->run->exit_reason);
-			return R_OTHER;
-		}
-		if (rep->done || rep->no_abort)
-			return R_REPORT;
-	}
-	return R_TOO_MANY;
-}
-
-static void expect_report(const struct e2e_report *r, uint64_t vector,
-			  uint64_t esr, uint64_t far, uint64_t elr,
-			  uint64_t spsr, uint64_t pstate)
-{
-	EXPECT(r->done && !r->no_abort, "the guest took no exception");
-	EXPECT_EQ("vector", r->vector, vector);
-	EXPECT_EQ("ESR_EL1", r->esr, esr);
-	EXPECT_EQ("FAR_EL1", r->far, far);
-	EXPECT_EQ("ELR_EL1", r->elr, elr);
-	EXPECT_EQ("SPSR_EL1", r->spsr, spsr);
-	EXPECT_EQ("PSTATE", r->pstate, pstate);
-}
-
-static const char *fmt_report(const struct e2e_report *r, char *buf, size_t n)
-{
-	snprintf(buf, n, "vector=%" PRIu64 " esr=0x%" PRIx64 " far=0x%" PRIx64
-		 " elr=0x%" PRIx64 " spsr=0x%" PRIx64 " pstate=0x%" PRIx64,
-		 r->vector, r->esr, r->far, r->elr, r->spsr, r->pstate);
-	return buf;
-}
-
-/* The handler used by most scenarios: remembers every event and answers
- * with the action in @opaque. */
-struct recorder {
-	int action;
-	int calls;
-	struct kvmsea_event events[16];
-};
-
-static int record(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
-		  void *opaque)
-{
-	struct recorder *r = opaque;
-
-	(void)vcpu;
-	if (r->calls < 16)
-		r->events[r->calls] = *ev;
-	r->calls++;
-	return r->action;
 }
 
 /* What KVM's exit must say, and what the library must make of it. */

@@ -38,6 +38,7 @@ int e2e_vm_open(struct e2e_vm *vm, bool with_bad_page)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_fd = -1;
+	vm->vgic_fd = -1;
 	vm->ram = MAP_FAILED;
 	vm->bad = MAP_FAILED;
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -88,12 +89,14 @@ void e2e_vm_close(struct e2e_vm *vm)
 		munmap(vm->bad, E2E_BAD_SIZE);
 	if (vm->ram != MAP_FAILED)
 		munmap(vm->ram, E2E_RAM_SIZE);
+	if (vm->vgic_fd >= 0)
+		close(vm->vgic_fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	vm->bad = vm->ram = MAP_FAILED;
-	vm->vm_fd = vm->kvm_fd = -1;
+	vm->vm_fd = vm->kvm_fd = vm->vgic_fd = -1;
 }
 
 int e2e_vm_enable_sea_raw(struct e2e_vm *vm)
@@ -103,7 +106,45 @@ int e2e_vm_enable_sea_raw(struct e2e_vm *vm)
 	return ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0 ? neg_errno() : 0;
 }
 
+/* The GIC's IPAs: below the RAM, away from the bad and report pages. */
+#define VGIC_DIST_IPA   0x08000000ull
+#define VGIC_REDIST_IPA 0x080a0000ull
+
+int e2e_vm_create_vgic(struct e2e_vm *vm)
+{
+	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	uint64_t dist = VGIC_DIST_IPA, redist = VGIC_REDIST_IPA;
+	struct kvm_device_attr attr = { .group = KVM_DEV_ARM_VGIC_GRP_ADDR };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &dev) < 0)
+		return neg_errno();
+	vm->vgic_fd = (int)dev.fd;
+	attr.attr = KVM_VGIC_V3_ADDR_TYPE_DIST;
+	attr.addr = (uint64_t)(uintptr_t)&dist;
+	if (ioctl(vm->vgic_fd, KVM_SET_DEVICE_ATTR, &attr) < 0)
+		return neg_errno();
+	attr.attr = KVM_VGIC_V3_ADDR_TYPE_REDIST;
+	attr.addr = (uint64_t)(uintptr_t)&redist;
+	return ioctl(vm->vgic_fd, KVM_SET_DEVICE_ATTR, &attr) < 0 ? neg_errno() : 0;
+}
+
+int e2e_vm_init_vgic(struct e2e_vm *vm)
+{
+	struct kvm_device_attr attr = {
+		.group = KVM_DEV_ARM_VGIC_GRP_CTRL,
+		.attr = KVM_DEV_ARM_VGIC_CTRL_INIT,
+	};
+
+	return ioctl(vm->vgic_fd, KVM_SET_DEVICE_ATTR, &attr) < 0 ? neg_errno() : 0;
+}
+
 int e2e_vcpu_open(struct e2e_vm *vm, uint32_t id, struct e2e_vcpu *vcpu)
+{
+	return e2e_vcpu_open_features(vm, id, 0, vcpu);
+}
+
+int e2e_vcpu_open_features(struct e2e_vm *vm, uint32_t id, uint32_t features,
+			   struct e2e_vcpu *vcpu)
 {
 	struct kvm_vcpu_init init;
 	int ret;
@@ -115,8 +156,10 @@ int e2e_vcpu_open(struct e2e_vm *vm, uint32_t id, struct e2e_vcpu *vcpu)
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
 		return neg_errno();
-	if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0 ||
-	    ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
+	if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
+		goto fail;
+	init.features[0] |= features;
+	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		goto fail;
 	vcpu->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, vcpu->fd, 0);

@@ -48,6 +48,7 @@ struct e2e_vm {
 	int run_size;
 	uint8_t *ram;
 	void *bad;
+	int vgic_fd;      /* -1 without an in-kernel GIC */
 };
 
 struct e2e_vcpu {
@@ -95,6 +96,15 @@ uint64_t e2e_guest_ipa(const char *sym);
 #define E2E_REG_ESR_EL1   E2E_SYSREG(3, 0, 5, 2, 0)
 #define E2E_REG_FAR_EL1   E2E_SYSREG(3, 0, 6, 0, 0)
 #define E2E_REG_VBAR_EL1  E2E_SYSREG(3, 0, 12, 0, 0)
+/* Virtual EL2 (a vCPU with KVM_ARM_VCPU_HAS_EL2). */
+#define E2E_REG_SCTLR_EL2 E2E_SYSREG(3, 4, 1, 0, 0)
+#define E2E_REG_HCR_EL2   E2E_SYSREG(3, 4, 1, 1, 0)
+#define E2E_REG_SPSR_EL2  E2E_SYSREG(3, 4, 4, 0, 0)
+#define E2E_REG_ELR_EL2   E2E_SYSREG(3, 4, 4, 0, 1)
+#define E2E_REG_ESR_EL2   E2E_SYSREG(3, 4, 5, 2, 0)
+#define E2E_REG_FAR_EL2   E2E_SYSREG(3, 4, 6, 0, 0)
+#define E2E_REG_VBAR_EL2  E2E_SYSREG(3, 4, 12, 0, 0)
+#define E2E_REG_SP_EL2    E2E_SYSREG(3, 6, 4, 1, 0)
 
 #define E2E_SCTLR_SPAN  (1ull << 23)
 #define E2E_SCTLR_DSSBS (1ull << 44)
@@ -105,6 +115,14 @@ void e2e_vm_close(struct e2e_vm *vm);
 /* Enable KVM_CAP_ARM_SEA_TO_USER with a raw KVM_ENABLE_CAP. */
 int e2e_vm_enable_sea_raw(struct e2e_vm *vm);
 int e2e_vcpu_open(struct e2e_vm *vm, uint32_t id, struct e2e_vcpu *vcpu);
+/* The same with extra KVM_ARM_VCPU_INIT feature bits (e.g. 1 << 7,
+ * KVM_ARM_VCPU_HAS_EL2). */
+int e2e_vcpu_open_features(struct e2e_vm *vm, uint32_t id, uint32_t features,
+			   struct e2e_vcpu *vcpu);
+/* An in-kernel GICv3 (nested virtualization needs one): create it before
+ * the vCPUs, initialise it after. */
+int e2e_vm_create_vgic(struct e2e_vm *vm);
+int e2e_vm_init_vgic(struct e2e_vm *vm);
 void e2e_vcpu_close(struct e2e_vcpu *vcpu);
 int e2e_set_reg(struct e2e_vcpu *vcpu, uint64_t id, uint64_t val);
 int e2e_get_reg(struct e2e_vcpu *vcpu, uint64_t id, uint64_t *val);
