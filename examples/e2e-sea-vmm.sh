@@ -46,7 +46,7 @@ one "$vmm" sea-vmm --access fetch
 for access in load store; do
 	one "$vmm" sea-vmm --simulate --access "$access"
 done
-for strategy in auto vcpu-events emulate; do
+for strategy in auto emulate; do
 	one "$vmm" sea-vmm --simulate --strategy "$strategy" --access fetch
 done
 one "$policy" sea-policy

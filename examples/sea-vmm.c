@@ -366,7 +366,9 @@ static int run_guest(struct vmm *vm, const struct options *o)
 		case KVMSEA_EXIT_NOT_SEA:
 			break;
 		default:
-			printf("sea-vmm: kvmsea_vcpu_handle_exit: %s\n", strerror(-sea));
+			printf("sea-vmm: kvmsea_vcpu_handle_exit: %s%s\n", strerror(-sea),
+			       sea == -EOPNOTSUPP ? ": the strategy cannot deliver this abort "
+			       "(vcpu-events has no instruction abort); nothing was injected" : "");
 			return 1;
 		}
 		if (err == EINTR && !timed_out)

@@ -193,13 +193,25 @@ static void test_vcpu_events_store_loses_wnr(void **state)
 	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_VCPU_EVENTS, 0x96000010);
 }
 
-static void test_vcpu_events_fetch_becomes_data_abort(void **state)
+/* ... and has no instruction abort: the library refuses, the guest stays
+ * where it was, nothing is injected. */
+static void test_vcpu_events_refuses_fetch(void **state)
 {
 	static const char *const args[] = { "--simulate", "--strategy", "vcpu-events",
 					    "--access", "fetch", NULL };
+	struct kvmsim_vcpu_stats stats;
+	struct sim s;
 
 	(void)state;
-	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_VCPU_EVENTS, 0x96000010);
+	sim_init(&s, KVMSIM_HOST_RAS, args);
+	assert_int_equal(simulate_sea(&s.vm, &s.o), -EOPNOTSUPP);
+	assert_int_equal(kvmsea_vcpu_last_event(s.vm.sea_vcpu)->injected,
+			 KVMSEA_STRATEGY_NONE);
+	assert_int_equal(kvmsim_reg_get(s.vcpu, REG_PC), guest_address());
+	assert_int_equal(kvmsim_reg_get(s.vcpu, REG_ESR_EL1), 0);
+	kvmsim_vcpu_get_stats(s.vcpu, &stats);
+	assert_int_equal(stats.ext_dabt, 0);
+	sim_fini(&s);
 }
 
 static void test_emulate_load(void **state)
@@ -302,7 +314,7 @@ int main(void)
 		cmocka_unit_test(test_auto_store_keeps_wnr),
 		cmocka_unit_test(test_auto_fetch_is_an_instruction_abort),
 		cmocka_unit_test(test_vcpu_events_store_loses_wnr),
-		cmocka_unit_test(test_vcpu_events_fetch_becomes_data_abort),
+		cmocka_unit_test(test_vcpu_events_refuses_fetch),
 		cmocka_unit_test(test_emulate_load),
 		cmocka_unit_test(test_simulate_on_a_host_without_ras),
 		cmocka_unit_test(test_guest_report),
