@@ -6,8 +6,7 @@
 #     bash scripts/main.sh
 #
 # Installs what is needed (scripts/setup.sh), builds libkvmsea natively with
-# gcc in build-gcc, then runs the demo. Three steps, one function each, so
-# the demo can be replaced without touching the rest.
+# gcc in build-gcc, then runs the demo below. Three steps, one function each.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,14 +24,20 @@ build() {
 	meson compile -C build-gcc
 }
 
-# ==== LEAD: the demo ======================================================
-# For now: decode the syndrome KVM reports for a guest SEA on a data access
-# (EC 0x24 data abort from a lower EL, IL, DFSC 0x10 synchronous external
-# abort). To be replaced by the sea-vmm demo in the emulated arm64 host.
+# The demo: sea-vmm, a minimal VMM on libkvmsea, in an emulated arm64 host
+# (Debian's arm64 kernel with KVM, under the patched qemu-system-aarch64 of
+# tests/e2e). It raises real SEAs on a bad page, shows the decoded event,
+# injects with each strategy and shows the guest's handler running; then the
+# same with the kernel's exit written by hand (--simulate), then sea-policy.
+# The first run downloads the kernel and QEMU's source and builds QEMU
+# (about 10 minutes on 2 cores); later runs take the cached copies.
 demo() {
-	build-gcc/tools/kvmsea-esr 0x92000010
+	build-gcc/tools/kvmsea-esr --oneline 0x92000010
+	meson_configure build-aarch64 --cross-file scripts/cross/aarch64-linux-gnu.ini
+	meson compile -C build-aarch64 examples/sea-vmm-static examples/sea-policy-static
+	tests/e2e/run.sh build-aarch64/examples/sea-vmm-static \
+		build-aarch64/examples/sea-policy-static examples/e2e-sea-vmm.sh
 }
-# ==========================================================================
 
 setup
 build

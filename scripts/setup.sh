@@ -21,8 +21,9 @@ packages=(
 	# the aarch64 cross build and its tests under qemu user mode
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	libcmocka-dev:arm64 qemu-user
-	# checks and docs: valgrind, ABI (abidiff), manual pages, shell lint
-	valgrind abigail-tools scdoc shellcheck file
+	# checks and docs: valgrind, ABI (abidiff), manual pages and rendering
+	# them (man -l), shell lint
+	valgrind abigail-tools scdoc man-db groff-base shellcheck file
 	# fetching and unpacking Debian packages (uapi check, e2e kernel and
 	# sources): curl over http(s), .xz, initramfs cpio, dpkg-source
 	curl ca-certificates xz-utils cpio dpkg-dev
