@@ -9,8 +9,9 @@
 #
 # Exit: 0 all passed, 1 a failure or a timeout, 77 an asset could not be had
 # (meson's "skip"; CI treats a skip of this suite as a failure).
-# Environment: XDG_CACHE_HOME (cache root), KVMSEA_E2E_TIMEOUT (boot timeout
-# in seconds, default 900), KVMSEA_E2E_KEEP (keep the work directory).
+# Environment: XDG_CACHE_HOME (cache root), KVMSEA_E2E_TIMEOUT (timeout of
+# each boot in seconds, default 900), KVMSEA_E2E_KEEP (keep the work
+# directory), KVMSEA_E2E_NESTED=1 (also boot for the *nested* programs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,45 +55,78 @@ read -r _ bb_version bb_deb <<<"$bb_line"
 say "assets: kernel $kernel_pkg $kernel_version, busybox-static:arm64 $bb_version"
 
 say "qemu: building or reusing (cached under $cache/qemu)"
-qemu_line=$("$here/build-qemu.sh" | tail -1) || exit $?
+qemu_line=$("$here/build-qemu.sh" default | tail -1) || exit $?
 read -r _ qemu_version qemu <<<"$qemu_line"
 say "qemu: Debian $qemu_version + qemu-tea.patch: $qemu"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvmsea-e2e.XXXXXX")
 [ -n "${KVMSEA_E2E_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
-root=$work/root
-mkdir -p "$root/bin" "$root/e2e"
 dpkg-deb --fsys-tarfile "$bb_deb" | tar -x -C "$work" ./usr/bin/busybox 2>/dev/null ||
 	dpkg-deb --fsys-tarfile "$bb_deb" | tar -x -C "$work" ./bin/busybox
-cp "$(find "$work/usr/bin" "$work/bin" -name busybox -type f 2>/dev/null | head -1)" "$root/bin/busybox"
-cp "$here/init.sh" "$root/init"
-for p in "$@"; do
-	cp "$p" "$root/e2e/"
-done
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
+busybox=$(find "$work/usr/bin" "$work/bin" -name busybox -type f 2>/dev/null | head -1 || true)
+[ -n "$busybox" ] || skip "no busybox in $bb_deb"
 
-say "boot: qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 (TCG), timeout ${timeout_s}s"
-log=$work/console.log
-set +e
-timeout --foreground -k 10 "$timeout_s" "$qemu" \
-	-M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 1024 \
-	-nographic -nic none -no-reboot \
-	-kernel "$kernel_dir/vmlinuz" -initrd "$work/initramfs.gz" \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init" \
-	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep --line-buffered -E '^(E2E |smoke:|  )'
-qemu_status=${PIPESTATUS[0]}
-set -e
-if [ "$qemu_status" = 124 ] || ! grep -q '^E2E DONE' "$log"; then
-	tail -40 "$log"
-	say "FAILED: no 'E2E DONE' (timeout after ${timeout_s}s or the guest died)"
-	exit 1
+# Programs named *nested* need a second boot: another QEMU, and the kernel
+# with kvm-arm.mode=nested. That stage is opt-in (KVMSEA_E2E_NESTED=1): it
+# costs a second QEMU build on a cold cache.
+main_progs=() nested_progs=()
+for p in "$@"; do
+	case ${p##*/} in
+	*nested*) nested_progs+=("$p") ;;
+	*) main_progs+=("$p") ;;
+	esac
+done
+
+# boot NAME QEMU KERNEL_ARGS PROGRAM...: one boot, its console in
+# $work/NAME.log. Fails the suite on a timeout or a guest that died.
+boot() {
+	local name=$1 qemu_bin=$2 args=$3 root=$work/$1-root log=$work/$1.log status
+	shift 3
+	mkdir -p "$root/bin" "$root/e2e"
+	cp "$busybox" "$root/bin/busybox"
+	cp "$here/init.sh" "$root/init"
+	cp "$@" "$root/e2e/"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/$name.cpio.gz"
+	say "boot ($name): qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 (TCG), kernel args '$args', timeout ${timeout_s}s"
+	set +e
+	timeout --foreground -k 10 "$timeout_s" "$qemu_bin" \
+		-M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 1024 \
+		-nographic -nic none -no-reboot \
+		-kernel "$kernel_dir/vmlinuz" -initrd "$work/$name.cpio.gz" \
+		-append "console=ttyAMA0 panic=-1 rdinit=/init $args" \
+		< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep --line-buffered -E '^(E2E |smoke:|  )'
+	status=${PIPESTATUS[0]}
+	set -e
+	if [ "$status" = 124 ] || ! grep -q '^E2E DONE' "$log"; then
+		tail -40 "$log"
+		say "FAILED: no 'E2E DONE' in the $name boot (timeout after ${timeout_s}s or the guest died)"
+		exit 1
+	fi
+}
+
+boot main "$qemu" "" "${main_progs[@]}"
+versions="kernel $kernel_pkg $kernel_version; qemu $qemu_version + qemu-tea.patch; busybox $bb_version"
+
+if [ ${#nested_progs[@]} -gt 0 ]; then
+	if [ "${KVMSEA_E2E_NESTED:-0}" = 1 ]; then
+		say "qemu (nested): building or reusing"
+		qemu_line=$("$here/build-qemu.sh" nested | tail -1) || exit $?
+		read -r _ nested_version nested_qemu <<<"$qemu_line"
+		say "qemu (nested): Debian $nested_version + qemu10-tea.patch: $nested_qemu"
+		boot nested "$nested_qemu" "kvm-arm.mode=nested" "${nested_progs[@]}"
+		versions+="; nested: qemu $nested_version + qemu10-tea.patch"
+	else
+		echo "E2E SKIP nested: set KVMSEA_E2E_NESTED=1 for the nested-virtualization boot" |
+			tee "$work/nested.log"
+	fi
 fi
 
-fails=$(grep -c '^E2E FAIL' "$log" || true)
-passes=$(grep -c '^E2E PASS' "$log" || true)
-skips=$(grep -c '^E2E SKIP' "$log" || true)
-bad_exit=$(grep '^E2E EXIT' "$log" | grep -vc ' 0$' || true)
-say "versions: kernel $kernel_pkg $kernel_version; qemu $qemu_version + qemu-tea.patch; busybox $bb_version"
+logs=("$work"/*.log)
+fails=$(cat "${logs[@]}" | grep -c '^E2E FAIL' || true)
+passes=$(cat "${logs[@]}" | grep -c '^E2E PASS' || true)
+skips=$(cat "${logs[@]}" | grep -c '^E2E SKIP' || true)
+bad_exit=$(cat "${logs[@]}" | grep '^E2E EXIT' | grep -vc ' 0$' || true)
+say "versions: $versions"
 echo "e2e: $passes passed, $fails failed, $skips skipped"
 if [ "$fails" != 0 ] || [ "$bad_exit" != 0 ] || [ "$passes" = 0 ]; then
 	exit 1
