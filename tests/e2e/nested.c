@@ -191,70 +191,90 @@ static int n1_vel2(void)
 		       "SCTLR_EL2.SPAN=0, the library follows the Arm ARM)", same, cases);
 }
 
-/* ---- n2/n3: the nested guest (vEL1) --------------------------------------- */
+/* ---- n2: the nested guest (vEL1), abort for vEL1 -------------------------- */
 
 static int n2_vel1(void)
 {
 	struct recorder rec = { 0 };
 	uint64_t load = e2e_guest_ipa(e2e_guest_load);
 	uint64_t pstate = PS_ZC | PS_A | PS_F | M_EL1H;
-	struct e2e_report rep[3];
+	uint64_t hcr = HCR_RW | HCR_E2H; /* neither TEA nor TGE */
+	struct e2e_report rep[2];
 	struct nvm n;
 	char buf[200];
-	int seas, ret;
 
 	e2e_begin("n2-vel1");
 	if (nvm_open(&n, &rec))
 		return e2e_end("-");
-
-	/* The guest hypervisor routes external aborts to itself (TEA). Only
-	 * KVM can enter vEL2 from the nested guest: emulation refuses, auto
-	 * uses vcpu-events. */
-	uint64_t hcr = HCR_RW | HCR_E2H | HCR_TEA;
-	rec.action = KVMSEA_ACTION_INJECT_EMULATE;
-	nstart(&n, pstate, hcr, n.sctlr_el2_reset, load);
-	seas = 0;
-	EXPECT_EQ("run (emulate)", lib_run(n.v, &n.c, &rep[0], &seas), R_ERROR);
-	EXPECT_EQ("handler calls", rec.calls, 1);
-	if (rec.calls >= 1) {
-		EXPECT_EQ("event.guest.el", rec.events[0].guest.el, 1);
-		EXPECT_EQ("event.raw_esr", rec.events[0].raw_esr, ESR_DABT_LOW_EXTABT);
-	}
-	/* What handle_exit returned is what inject returned. */
-	ret = kvmsea_vcpu_inject(n.v, kvmsea_vcpu_last_event(n.v), KVMSEA_STRATEGY_EMULATE);
-	EXPECT_EQ("inject emulate, TEA", ret, -EOPNOTSUPP);
-	ret = kvmsea_vcpu_inject(n.v, kvmsea_vcpu_last_event(n.v), KVMSEA_STRATEGY_AUTO);
-	EXPECT_EQ("inject auto, TEA", ret, KVMSEA_STRATEGY_VCPU_EVENTS);
-	EXPECT_EQ("run", lib_run(n.v, &n.c, &rep[0], NULL), R_REPORT);
-	expect_report(&rep[0], VEC_LOW64_SYNC, ESR_DABT_LOW_EXTABT, BAD_ADDR, load,
-		      pstate, el2_entry_pstate(pstate, n.sctlr_el2_reset, hcr, true));
-	printf("  vEL1, vHCR_EL2.TEA=1: emulate -EOPNOTSUPP, auto vcpu-events: guest "
-	       "(at vEL2) %s\n", fmt_report(&rep[0], buf, sizeof(buf)));
-
-	/* Without TEA or TGE the abort stays at vEL1: both strategies. */
-	hcr = HCR_RW | HCR_E2H;
 	for (int k = 0; k < 2; k++) {
+		int seas = 0, before = rec.calls;
+
 		rec.action = k ? KVMSEA_ACTION_INJECT_EMULATE
 			       : KVMSEA_ACTION_INJECT_VCPU_EVENTS;
-		nstart(&n, pstate, hcr, n.sctlr_el2_reset, load);
-		seas = 0;
-		EXPECT_EQ("run", lib_run(n.v, &n.c, &rep[1 + k], &seas), R_REPORT);
+		EXPECT_EQ("nstart", nstart(&n, pstate, hcr, n.sctlr_el2_reset, load), 0);
+		EXPECT_EQ("run", lib_run(n.v, &n.c, &rep[k], &seas), R_REPORT);
 		EXPECT_EQ("SEA exits", seas, 1);
-		expect_report(&rep[1 + k], VEC_CUR_SPX_SYNC, ESR_DABT_CUR_EXTABT,
+		if (rec.calls > before && before < 16) {
+			EXPECT_EQ("event.guest.el", rec.events[before].guest.el, 1);
+			EXPECT_EQ("event.raw_esr", rec.events[before].raw_esr, ESR_DABT_LOW_EXTABT);
+			/* vHCR_EL2.VM = 0: the nested guest's IPA is the VM's. */
+			EXPECT_EQ("event.gpa", rec.events[before].gpa, E2E_BAD_IPA);
+		}
+		expect_report(&rep[k], VEC_CUR_SPX_SYNC, ESR_DABT_CUR_EXTABT,
 			      BAD_ADDR, load, pstate,
-			      /* entry to EL1: SCTLR_EL1 as reset, SPAN=1 */
+			      /* entry to EL1: SCTLR_EL1 as reset */
 			      (pstate & 0xf0000000ull) | PS_DAIF | M_EL1H |
 			      ((n.c.sctlr_reset & E2E_SCTLR_DSSBS) ? PS_SSBS : 0) |
 			      ((n.c.sctlr_reset & E2E_SCTLR_SPAN) ? 0 : PS_PAN));
 		printf("  vEL1, no TEA/TGE, %s: guest %s\n",
-		       k ? "emulate" : "vcpu-events", fmt_report(&rep[1 + k], buf, sizeof(buf)));
+		       k ? "emulate" : "vcpu-events", fmt_report(&rep[k], buf, sizeof(buf)));
 	}
-	EXPECT(!memcmp(&rep[1], &rep[2], sizeof(rep[1])), "emulation differs from KVM");
+	EXPECT(!memcmp(&rep[0], &rep[1], sizeof(rep[0])), "emulation differs from KVM");
 	nvm_close(&n);
-	return e2e_end("TEA: vEL2 vector %llu esr 0x%llx via vcpu-events (emulation "
-		       "-EOPNOTSUPP); no TEA: vEL1 vector %llu, both strategies identical",
-		       (unsigned long long)rep[0].vector, (unsigned long long)rep[0].esr,
-		       (unsigned long long)rep[1].vector);
+	return e2e_end("vEL1 under a guest hypervisor without TEA/TGE: vector %llu esr "
+		       "0x%llx at vEL1, vcpu-events and emulate identical",
+		       (unsigned long long)rep[0].vector, (unsigned long long)rep[0].esr);
+}
+
+/* ---- n3: the nested guest (vEL1), abort routed to vEL2 by TEA ------------ */
+
+/*
+ * Only KVM can enter vEL2 from the nested guest (the whole EL1 context is
+ * swapped): emulation refuses, auto uses KVM_SET_VCPU_EVENTS. Last in this
+ * program because Linux 7.2.13 oopses in that ioctl (kvm_inject_nested()
+ * puts a vCPU that is not loaded: NULL hw_mmu in kvm_vcpu_put_hw_mmu), which
+ * kills this process; the console then shows the Oops.
+ */
+static int n3_vel1_tea(void)
+{
+	struct recorder rec = { .action = KVMSEA_ACTION_INJECT_EMULATE };
+	uint64_t load = e2e_guest_ipa(e2e_guest_load);
+	uint64_t pstate = PS_ZC | PS_A | PS_F | M_EL1H;
+	uint64_t hcr = HCR_RW | HCR_E2H | HCR_TEA;
+	struct e2e_report rep;
+	struct nvm n;
+	char buf[200];
+	int seas = 0, ret;
+
+	e2e_begin("n3-vel1-tea");
+	if (nvm_open(&n, &rec))
+		return e2e_end("-");
+	nstart(&n, pstate, hcr, n.sctlr_el2_reset, load);
+	/* The handler asks for emulation: handle_exit returns its error. */
+	EXPECT_EQ("run (emulate)", lib_run(n.v, &n.c, &rep, &seas), R_ERROR);
+	EXPECT_EQ("handler calls", rec.calls, 1);
+	ret = kvmsea_vcpu_inject(n.v, kvmsea_vcpu_last_event(n.v), KVMSEA_STRATEGY_EMULATE);
+	EXPECT_EQ("inject emulate, TEA", ret, -EOPNOTSUPP);
+	printf("  emulate: %d (-EOPNOTSUPP); now auto, i.e. KVM_SET_VCPU_EVENTS "
+	       "ext_dabt_pending for an SEA routed to vEL2 (Linux 7.2.13 oopses here)\n", ret);
+	ret = kvmsea_vcpu_inject(n.v, kvmsea_vcpu_last_event(n.v), KVMSEA_STRATEGY_AUTO);
+	EXPECT_EQ("inject auto, TEA", ret, KVMSEA_STRATEGY_VCPU_EVENTS);
+	EXPECT_EQ("run", lib_run(n.v, &n.c, &rep, NULL), R_REPORT);
+	expect_report(&rep, VEC_LOW64_SYNC, ESR_DABT_LOW_EXTABT, BAD_ADDR, load,
+		      pstate, el2_entry_pstate(pstate, n.sctlr_el2_reset, hcr, true));
+	nvm_close(&n);
+	return e2e_end("vEL1 with vHCR_EL2.TEA: emulate -EOPNOTSUPP; auto -> vcpu-events, "
+		       "guest at vEL2 %s", fmt_report(&rep, buf, sizeof(buf)));
 }
 
 int main(void)
@@ -274,5 +294,6 @@ int main(void)
 	printf("  KVM_CAP_ARM_EL2=%d\n", caps.arm_el2);
 	fails += n1_vel2();
 	fails += n2_vel1();
+	fails += n3_vel1_tea();
 	return fails ? 1 : 0;
 }
