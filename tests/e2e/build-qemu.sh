@@ -73,7 +73,7 @@ if [ "$profile" = nested ] &&
 	export PYTHONPATH=$meson_root/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
 fi
 
-read -r dsc orig debian <<<"$files"
+read -r _ orig debian <<<"$files"
 work=$cache/qemu/build-$key
 rm -rf "$work" && mkdir -p "$work"
 tar -xf "$orig" -C "$work"

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: MIT
 # /init of the e2e initramfs: run every test program in /e2e (in name order)
 # and power off. run.sh reads the console: "E2E PASS/FAIL/SKIP ..." lines from
