@@ -11,6 +11,7 @@
 #define ESR_FNV (1ULL << 10)
 #define ESR_FSC 0x3fULL
 #define ESR_ISS 0x1ffffffULL
+#define HCR_AMO (1ULL << 5)
 
 #define SERROR_DFSC_ASYNC 0x11ULL
 #define SERROR_AET_SHIFT 10
@@ -53,11 +54,13 @@ static int get_reg_or_zero(int fd, uint64_t id, uint64_t *value)
 	return ret;
 }
 
-/* MTE and SCTLR2 are VM properties that never change once vCPUs run: read
- * them from the ID registers once per handle. */
+/* MTE, SCTLR2 and nested virtualization are fixed once vCPUs run: read
+ * them once per handle. Whether the vCPU has EL2 is checked, not taken on
+ * trust from KVMSEA_VCPU_HAS_EL2: KVM shows EL2 registers only to nested
+ * vCPUs, and a wrong guess would route aborts to the wrong EL. */
 static int probe_features(struct kvmsea_vcpu *vcpu)
 {
-	uint64_t pfr1, mmfr3;
+	uint64_t pfr1, mmfr3, hcr;
 	int ret;
 
 	if (vcpu->features_probed)
@@ -68,12 +71,41 @@ static int probe_features(struct kvmsea_vcpu *vcpu)
 	ret = get_reg_or_zero(vcpu->fd, KVMSEA_REG_ID_AA64MMFR3_EL1, &mmfr3);
 	if (ret < 0)
 		return ret;
+	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_HCR_EL2, &hcr);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (ret == 0)
+		vcpu->features |= KVMSEA_F_EL2;
+	else
+		vcpu->features &= ~KVMSEA_F_EL2;
 	if ((pfr1 >> 8) & 0xf)   /* ID_AA64PFR1_EL1.MTE: shown only if enabled */
 		vcpu->features |= KVMSEA_F_MTE;
 	if ((mmfr3 >> 4) & 0xf)  /* ID_AA64MMFR3_EL1.SCTLRX */
 		vcpu->features |= KVMSEA_F_SCTLR2;
 	vcpu->features_probed = true;
 	return 0;
+}
+
+/* What decides where an abort goes: the features, PSTATE and, for a nested
+ * vCPU, the guest hypervisor's HCR_EL2 and HCRX_EL2. */
+static int read_routing(struct kvmsea_vcpu *vcpu, uint64_t pc, uint64_t pstate,
+			struct kvmsea_vstate *s)
+{
+	int ret = probe_features(vcpu);
+
+	if (ret < 0)
+		return ret;
+	memset(s, 0, sizeof(*s));
+	s->features = vcpu->features;
+	s->pc = pc;
+	s->pstate = pstate;
+	if (s->features & KVMSEA_F_EL2) {
+		ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_HCR_EL2, &s->hcr_el2);
+		if (!ret)
+			ret = get_reg_or_zero(vcpu->fd, KVMSEA_REG_HCRX_EL2,
+					      &s->hcrx_el2);
+	}
+	return ret;
 }
 
 /* Read what the entry rules ask for, from the target EL's registers. */
@@ -101,40 +133,19 @@ static int read_state(struct kvmsea_vcpu *vcpu, enum kvmsea_target target,
 }
 
 static int inject_emulate(struct kvmsea_vcpu *vcpu,
-			  const struct kvmsea_abort *abort, uint64_t pc,
-			  uint64_t pstate)
+			  const struct kvmsea_abort *abort,
+			  struct kvmsea_vstate *s, enum kvmsea_target target)
 {
-	struct kvmsea_vstate s;
 	struct kvmsea_entry entry;
-	enum kvmsea_target target;
 	unsigned int i;
 	int ret;
 
-	ret = probe_features(vcpu);
-	if (ret < 0)
-		return ret;
-	memset(&s, 0, sizeof(s));
-	s.features = vcpu->features;
-	s.pc = pc;
-	s.pstate = pstate;
-	if (s.features & KVMSEA_F_EL2) {
-		ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_HCR_EL2, &s.hcr_el2);
-		if (!ret)
-			ret = get_reg_or_zero(vcpu->fd, KVMSEA_REG_HCRX_EL2,
-					      &s.hcrx_el2);
-		if (ret < 0)
-			return ret;
-	}
-	ret = kvmsea_entry_route(s.features, pstate, s.hcr_el2, s.hcrx_el2,
-				 &target);
-	if (ret < 0)
-		return ret;
 	ret = read_state(vcpu, target,
-			 kvmsea_entry_reads(target, s.features, abort->far_valid),
-			 &s);
+			 kvmsea_entry_reads(target, s->features, abort->far_valid),
+			 s);
 	if (ret < 0)
 		return ret;
-	ret = kvmsea_entry_compute(&s, abort, &entry);
+	ret = kvmsea_entry_compute(s, abort, &entry);
 	if (ret < 0)
 		return ret;
 
@@ -146,7 +157,7 @@ static int inject_emulate(struct kvmsea_vcpu *vcpu,
 		if (ret < 0) {
 			if (entry.writes[i].id == KVMSEA_REG_PC)
 				(void)kvmsea_set_reg(vcpu->fd, KVMSEA_REG_PSTATE,
-						     pstate);
+						     s->pstate);
 			return ret;
 		}
 	}
@@ -208,20 +219,20 @@ static bool vcpu_events_lossless(const struct kvmsea_abort *abort)
 	return abort->is_data && (abort->esr & ESR_ISS) == KVMSEA_FSC_EXTABT;
 }
 
+/* @route is kvmsea_entry_route()'s answer for this vCPU state (0 with
+ * @target, or -EINVAL for a mode the flags say the vCPU cannot be in). */
 static int inject_auto(struct kvmsea_vcpu *vcpu,
-		       const struct kvmsea_abort *abort, uint64_t pc,
-		       uint64_t pstate)
+		       const struct kvmsea_abort *abort, struct kvmsea_vstate *s,
+		       int route, enum kvmsea_target target)
 {
 	int ret;
 
 	if (vcpu_events_lossless(abort) && vcpu->ctx->caps.inject_ext_dabt > 0)
 		return inject_vcpu_events(vcpu, abort);
-	ret = inject_emulate(vcpu, abort, pc, pstate);
-	if (ret != -EOPNOTSUPP)
-		return ret;
-	/* Emulation cannot enter a guest hypervisor from its nested guest.
-	 * KVM can, for a data abort: lossy, but the guest survives an abort
-	 * where an SError would bring it down. */
+	if (route == 0)
+		return inject_emulate(vcpu, abort, s, target);
+	/* The vCPU is in a state our rules do not know (a missing
+	 * KVMSEA_VCPU_EL1_32BIT): KVM knows it, for a data abort. */
 	ret = inject_vcpu_events(vcpu, abort);
 	if (ret != -EOPNOTSUPP)
 		return ret;
@@ -241,33 +252,63 @@ static bool mmio_completion_pending(const struct kvmsea_vcpu *vcpu)
 	return vcpu->run->exit_reason == KVM_EXIT_MMIO;
 }
 
+/*
+ * A nested guest (L2) whose abort belongs to its guest hypervisor: only KVM
+ * can switch the vCPU from the L2 context to vEL2, and Linux 7.2.13 oopses
+ * doing it from KVM_SET_VCPU_EVENTS (kvm_inject_nested() puts and loads a
+ * vCPU that the ioctl never loaded: a NULL hw_mmu in
+ * kvm_vcpu_put_hw_mmu(); seen in tests/e2e). An SError for vEL2 (HCR_EL2.AMO)
+ * takes the same path. So nothing is injected there.
+ */
+static bool serror_goes_to_vel2(const struct kvmsea_vstate *s,
+				enum kvmsea_target target)
+{
+	return (s->features & KVMSEA_F_EL2) && target == KVMSEA_TARGET_EL1 &&
+	       (s->hcr_el2 & HCR_AMO);
+}
+
 int kvmsea_inject_known(struct kvmsea_vcpu *vcpu,
 			const struct kvmsea_event *event,
 			enum kvmsea_strategy how, uint64_t pc, uint64_t pstate)
 {
 	struct kvmsea_abort abort;
-	int ret;
+	struct kvmsea_vstate s;
+	enum kvmsea_target target = KVMSEA_TARGET_EL1;
+	int route, ret;
 
 	ret = abort_from_event(event, &abort);
 	if (ret < 0)
 		return ret;
+	if (how < KVMSEA_STRATEGY_AUTO || how > KVMSEA_STRATEGY_SERROR)
+		return -EINVAL;
+	ret = read_routing(vcpu, pc, pstate, &s);
+	if (ret < 0)
+		return ret;
+	route = kvmsea_entry_route(s.features, pstate, s.hcr_el2, s.hcrx_el2,
+				   &target);
+	if (route == -EOPNOTSUPP)
+		return -EOPNOTSUPP; /* L2 to vEL2: see above */
+
 	switch (how) {
 	case KVMSEA_STRATEGY_AUTO:
 		if (mmio_completion_pending(vcpu)) {
 			ret = inject_vcpu_events(vcpu, &abort);
 			return ret == -EOPNOTSUPP ? -EBUSY : ret;
 		}
-		return inject_auto(vcpu, &abort, pc, pstate);
+		return inject_auto(vcpu, &abort, &s, route, target);
 	case KVMSEA_STRATEGY_VCPU_EVENTS:
 		return inject_vcpu_events(vcpu, &abort);
 	case KVMSEA_STRATEGY_EMULATE:
+		if (route < 0)
+			return route;
 		if (mmio_completion_pending(vcpu))
 			return -EBUSY;
-		return inject_emulate(vcpu, &abort, pc, pstate);
+		return inject_emulate(vcpu, &abort, &s, target);
 	case KVMSEA_STRATEGY_SERROR:
+		if (serror_goes_to_vel2(&s, target))
+			return -EOPNOTSUPP;
 		return inject_serror(vcpu, abort.esr);
-	case KVMSEA_STRATEGY_NONE:
-		break;
+	default:
+		return -EINVAL;
 	}
-	return -EINVAL;
 }

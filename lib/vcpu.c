@@ -178,6 +178,10 @@ static int act(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev, int action)
 		return action < 0 ? action : -EINVAL;
 	}
 	ret = kvmsea_inject_known(vcpu, ev, how, ev->guest.pc, ev->guest.pstate);
+	/* The default policy stops a VM it cannot serve; an explicit
+	 * action's failure is the handler's to see. */
+	if (ret == -EOPNOTSUPP && action == KVMSEA_ACTION_DEFAULT)
+		return KVMSEA_EXIT_STOP;
 	if (ret < 0)
 		return ret;
 	ev->injected = (enum kvmsea_strategy)ret;

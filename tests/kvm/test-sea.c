@@ -559,27 +559,49 @@ static void test_inject_bad_input_changes_nothing(void **state)
 	fx_fini(&f);
 }
 
-static void test_missing_el2_registers(void **state)
+/* KVMSEA_VCPU_HAS_EL2 is a claim the library checks (KVM shows EL2
+ * registers to nested vCPUs only), so a wrong flag cannot mis-route. */
+static void test_el2_flag_is_checked(void **state)
 {
-	uint64_t before[NR_WATCHED], after[NR_WATCHED];
-	struct kvmsea_vcpu *liar;
+	const struct fx_opts nested = { .profile = KVMSIM_HOST_RAS,
+					.host_flags = KVMSIM_HOST_ARM_EL2,
+					.vcpu_flags = KVMSIM_VCPU_HAS_EL2,
+					.enable = true };
+	struct kvmsea_vcpu *wrong;
 	struct kvmsea_event ev;
 	struct fx f;
 
 	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.raw_esr = 0x92000050;
+	ev.raw_gva = GVA;
+
+	/* Claims EL2, has none: an EL1 entry all the same. */
 	fx_init_default(&f);
 	guest_at(&f, 0x5);
-	/* A handle that claims EL2 for a vCPU without it: HCR_EL2 is ENOENT. */
 	assert_int_equal(kvmsea_vcpu_new(f.ctx, kvmsim_vcpu_fd(f.sv), f.run, 1,
-					 KVMSEA_VCPU_HAS_EL2, &liar), 0);
-	memset(&ev, 0, sizeof(ev));
-	ev.raw_esr = 0x92000010;
-	ev.raw_gva = GVA;
-	snapshot(f.sv, before);
-	assert_int_equal(kvmsea_vcpu_inject(liar, &ev, KVMSEA_STRATEGY_EMULATE), -ENOENT);
-	snapshot(f.sv, after);
-	assert_memory_equal(before, after, sizeof(before));
-	kvmsea_vcpu_free(liar);
+					 KVMSEA_VCPU_HAS_EL2, &wrong), 0);
+	assert_int_equal(kvmsea_vcpu_inject(wrong, &ev, KVMSEA_STRATEGY_EMULATE),
+			 KVMSEA_STRATEGY_EMULATE);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ESR_EL1) == 0x96000050ULL);
+	kvmsea_vcpu_free(wrong);
+	fx_fini(&f);
+
+	/* Has EL2, not claimed: the guest hypervisor gets it at vEL2. */
+	fx_init(&f, &nested);
+	kvmsim_reg_set(f.sv, KVMSEA_REG_PSTATE, 0x9);
+	kvmsim_reg_set(f.sv, KVMSEA_REG_PC, PC0);
+	kvmsim_reg_set(f.sv, KVMSEA_REG_VBAR_EL2, 0x60000000);
+	kvmsim_reg_set(f.sv, KVMSEA_REG_HCR_EL2, 1ULL << 34);
+	assert_int_equal(kvmsea_vcpu_new(f.ctx, kvmsim_vcpu_fd(f.sv), f.run, 1, 0,
+					 &wrong), 0);
+	assert_int_equal(kvmsea_vcpu_inject(wrong, &ev, KVMSEA_STRATEGY_EMULATE),
+			 KVMSEA_STRATEGY_EMULATE);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == 0x60000000 + 0x200);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ESR_EL2) == 0x96000050ULL);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL2) == PC0);
+	kvmsea_vcpu_free(wrong);
 	fx_fini(&f);
 }
 
@@ -682,7 +704,7 @@ int main(void)
 		cmocka_unit_test(test_livelock_guard),
 		cmocka_unit_test(test_ioctl_budget),
 		cmocka_unit_test(test_inject_bad_input_changes_nothing),
-		cmocka_unit_test(test_missing_el2_registers),
+		cmocka_unit_test(test_el2_flag_is_checked),
 		cmocka_unit_test(test_host_cannot_inject),
 		cmocka_unit_test(test_uninitialised_vcpu),
 		cmocka_unit_test(test_inject_after_mmio_exit),
