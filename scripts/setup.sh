@@ -26,7 +26,7 @@ packages=(
 	valgrind abigail-tools scdoc man-db groff-base shellcheck file
 	# fetching and unpacking Debian packages (uapi check, e2e kernel and
 	# sources): curl over http(s), .xz, initramfs cpio, dpkg-source
-	curl ca-certificates xz-utils cpio dpkg-dev
+	curl ca-certificates xz-utils cpio dpkg-dev patch
 	# e2e: building Debian bookworm's QEMU 7.2 source, aarch64-softmmu only
 	# (a conservative subset of its Build-Depends)
 	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev libslirp-dev
