@@ -32,6 +32,8 @@ packages=(
 	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev libslirp-dev
 	libcap-ng-dev libattr1-dev libzstd-dev flex bison bzip2
 	device-tree-compiler
+	# e2e, nested stage: QEMU 10's configure makes a python venv
+	python3-venv
 )
 
 native_arch=$(dpkg --print-architecture)

@@ -70,9 +70,11 @@ build_asan() {
 # The real-kernel suite lives in tests/e2e (its own helper). It must be
 # configured in an aarch64 build (its test programs run in the arm64 guest).
 # Adjust the options, the suite selection or the environment here.
+# KVMSEA_E2E_NESTED=1 adds the nested-virtualization boot (a second QEMU,
+# trixie's 10.x, built once and cached; see tests/e2e/README.md).
 build_e2e() {
 	meson_configure build-e2e --cross-file "$cross_file" -De2e=enabled || return 1
-	run_tests build-e2e --suite e2e
+	KVMSEA_E2E_NESTED=${KVMSEA_E2E_NESTED:-1} run_tests build-e2e --suite e2e
 }
 # ===========================================================================
 
