@@ -97,8 +97,8 @@ static int mode_el(uint32_t features, uint64_t pstate)
 		}
 	}
 	switch (mode) {
-	case MODE_EL0T:
-		return 0;
+	case MODE_EL0T: /* an AArch32 EL1 has an AArch32 EL0 */
+		return (features & KVMSEA_F_EL1_32BIT) ? -1 : 0;
 	case MODE_EL1T: case MODE_EL1H:
 		return (features & KVMSEA_F_EL1_32BIT) ? -1 : 1;
 	case MODE_EL2T: case MODE_EL2H:

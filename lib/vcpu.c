@@ -175,7 +175,9 @@ static int act(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev, int action)
 	case KVMSEA_ACTION_STOP:
 		return KVMSEA_EXIT_STOP;
 	default:
-		return action < 0 ? action : -EINVAL;
+		/* A handler's errno comes back as it is; anything else that
+		 * is not an action is a bug in the handler. */
+		return action < 0 && action >= -4095 ? action : -EINVAL;
 	}
 	ret = kvmsea_inject_known(vcpu, ev, how, ev->guest.pc, ev->guest.pstate);
 	/* The default policy stops a VM it cannot serve; an explicit

@@ -15,6 +15,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# meson test, in a cross build, puts the cross libraries' folders first in
+# PATH; /usr/aarch64-linux-gnu/bin among them holds the arm64 `as`, which
+# the host compiler building QEMU would then run. Drop those entries.
+PATH=$(tr ':' '\n' <<<"$PATH" | grep -v -e aarch64-linux-gnu -e gcc-cross | paste -sd:)
+export PATH
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/libkvmsea
 timeout_s=${KVMSEA_E2E_TIMEOUT:-900}
 t0=$(date +%s)
