@@ -58,7 +58,7 @@ static int get_reg_or_zero(int fd, uint64_t id, uint64_t *value)
  * them once per handle. Whether the vCPU has EL2 is checked, not taken on
  * trust from KVMSEA_VCPU_HAS_EL2: KVM shows EL2 registers only to nested
  * vCPUs, and a wrong guess would route aborts to the wrong EL. */
-static int probe_features(struct kvmsea_vcpu *vcpu)
+int kvmsea_probe_features(struct kvmsea_vcpu *vcpu)
 {
 	uint64_t pfr1, mmfr3, hcr;
 	int ret;
@@ -91,7 +91,7 @@ static int probe_features(struct kvmsea_vcpu *vcpu)
 static int read_routing(struct kvmsea_vcpu *vcpu, uint64_t pc, uint64_t pstate,
 			struct kvmsea_vstate *s)
 {
-	int ret = probe_features(vcpu);
+	int ret = kvmsea_probe_features(vcpu);
 
 	if (ret < 0)
 		return ret;

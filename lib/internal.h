@@ -110,6 +110,9 @@ int kvmsea_entry_compute(const struct kvmsea_vstate *state,
 
 /* ---- inject.c ---- */
 
+/* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
+int kvmsea_probe_features(struct kvmsea_vcpu *vcpu);
+
 /* Inject using the PC and PSTATE already known (from the exit). */
 int kvmsea_inject_known(struct kvmsea_vcpu *vcpu,
 			const struct kvmsea_event *event,

@@ -198,6 +198,11 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	uint64_t pc, pstate;
 	int ret, action;
 
+	/* Once per handle: the event must say truly whether the vCPU is
+	 * nested, whatever the flags claimed. */
+	ret = kvmsea_probe_features(vcpu);
+	if (ret < 0)
+		return ret;
 	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PC, &pc);
 	if (ret < 0)
 		return ret;

@@ -92,7 +92,7 @@ struct kvmsea_guest {
 	uint8_t el;         /* 0, 1, or 2 (virtual EL2 of a nested vCPU) */
 	bool aarch32;       /* the interrupted context runs AArch32 */
 	bool el1_aarch32;   /* EL1 is AArch32 (KVMSEA_VCPU_EL1_32BIT) */
-	bool nested;        /* the vCPU has virtual EL2 (KVMSEA_VCPU_HAS_EL2) */
+	bool nested;        /* the vCPU has virtual EL2 (as KVM shows it) */
 };
 
 /* One SEA, normalised. Not tied to struct kvm_run: it is a copy. */
