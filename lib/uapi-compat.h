@@ -9,8 +9,9 @@
  * it does not, and the arm64-only layouts get names of our own (the system's
  * struct of the same name may be another architecture's).
  *
- * tests/uapi/ proves every value, size and offset here equal to a Linux 7.x
- * arm64 uapi at test time. Written from the documented ABI, not copied.
+ * tests/build/uapi-check.* prove every value, size and offset here equal
+ * to a Linux 7.x arm64 uapi at test time. Written from the documented ABI,
+ * not copied.
  */
 #ifndef LIBKVMSEA_UAPI_COMPAT_H
 #define LIBKVMSEA_UAPI_COMPAT_H
