@@ -18,7 +18,17 @@ static int check_extension(int fd, long cap)
 KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
 {
 	struct kvmsea_caps c;
-	int ret;
+	const struct {
+		long cap;
+		int *answer;
+	} asks[] = {
+		/* The first answer also tells whether @fd is a KVM fd at all. */
+		{ KVM_CAP_ARM_SEA_TO_USER, &c.sea_to_user },
+		{ KVM_CAP_ARM_INJECT_EXT_DABT, &c.inject_ext_dabt },
+		{ KVM_CAP_VCPU_EVENTS, &c.vcpu_events },
+		{ KVM_CAP_ARM_INJECT_SERROR_ESR, &c.inject_serror_esr },
+		{ KVM_CAP_ARM_EL2, &c.arm_el2 },
+	};
 
 	if (!caps)
 		return -EINVAL;
@@ -26,27 +36,13 @@ KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
 		return -EBADF;
 
 	memset(&c, 0, sizeof(c));
-	/* The first answer also tells whether @fd is a KVM fd at all. */
-	ret = check_extension(fd, KVM_CAP_ARM_SEA_TO_USER);
-	if (ret < 0)
-		return ret;
-	c.sea_to_user = ret;
-	ret = check_extension(fd, KVM_CAP_ARM_INJECT_EXT_DABT);
-	if (ret < 0)
-		return ret;
-	c.inject_ext_dabt = ret;
-	ret = check_extension(fd, KVM_CAP_VCPU_EVENTS);
-	if (ret < 0)
-		return ret;
-	c.vcpu_events = ret;
-	ret = check_extension(fd, KVM_CAP_ARM_INJECT_SERROR_ESR);
-	if (ret < 0)
-		return ret;
-	c.inject_serror_esr = ret;
-	ret = check_extension(fd, KVM_CAP_ARM_EL2);
-	if (ret < 0)
-		return ret;
-	c.arm_el2 = ret;
+	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		int ret = check_extension(fd, asks[i].cap);
+
+		if (ret < 0)
+			return ret;
+		*asks[i].answer = ret;
+	}
 	/* KVM answers the SEA cap with 1 on every arm64 host, but without
 	 * FEAT_RAS (which INJECT_SERROR_ESR reports exactly) it keeps every
 	 * SEA for itself and injects an SError (mmu.c:host_owns_sea()). */

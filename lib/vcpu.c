@@ -190,6 +190,15 @@ static int act(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev, int action)
 	return KVMSEA_EXIT_HANDLED;
 }
 
+/* The guest's PC (the faulting instruction) and PSTATE. */
+static int read_pc_pstate(const struct kvmsea_vcpu *vcpu, uint64_t *pc,
+			  uint64_t *pstate)
+{
+	int ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PC, pc);
+
+	return ret < 0 ? ret : kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PSTATE, pstate);
+}
+
 /* The SEA path, kept out of line so that the test in
  * kvmsea_vcpu_handle_exit() stays a few instructions with no stack frame. */
 static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
@@ -203,10 +212,7 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	ret = kvmsea_probe_features(vcpu);
 	if (ret < 0)
 		return ret;
-	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PC, &pc);
-	if (ret < 0)
-		return ret;
-	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PSTATE, &pstate);
+	ret = read_pc_pstate(vcpu, &pc, &pstate);
 	if (ret < 0)
 		return ret;
 
@@ -251,10 +257,7 @@ KVMSEA_EXPORT int kvmsea_vcpu_inject(struct kvmsea_vcpu *vcpu,
 			vcpu->event.injected = (enum kvmsea_strategy)ret;
 		return ret;
 	}
-	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PC, &pc);
-	if (ret < 0)
-		return ret;
-	ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PSTATE, &pstate);
+	ret = read_pc_pstate(vcpu, &pc, &pstate);
 	if (ret < 0)
 		return ret;
 	return kvmsea_inject_known(vcpu, event, how, pc, pstate);

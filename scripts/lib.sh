@@ -40,20 +40,9 @@ EOF
 
 # "N ok, N failed, N skipped" for the last `meson test` of DIR.
 meson_test_counts() {
-	local log=$1/meson-logs/testlog.json
-	[[ -f $log ]] || { echo "no tests ran"; return 0; }
-	python3 - "$log" <<'EOF'
-import collections, json, sys
-n = collections.Counter()
-with open(sys.argv[1]) as f:
-    for line in f:
-        line = line.strip()
-        if line:
-            n[json.loads(line).get("result")] += 1
-ok = n["OK"] + n["EXPECTEDFAIL"]
-bad = sum(v for k, v in n.items() if k not in ("OK", "EXPECTEDFAIL", "SKIP"))
-print(f"{ok} ok, {bad} failed, {n['SKIP']} skipped")
-EOF
+	local ok bad skip
+	read -r ok bad skip < <(meson_test_numbers "$1")
+	echo "$ok ok, $bad failed, $skip skipped"
 }
 
 # "OK FAILED SKIPPED" (three numbers) for the last `meson test` of DIR.
