@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -297,7 +298,14 @@ int main(void)
 	close(kvm);
 	printf("  KVM_CAP_ARM_EL2=%d\n", caps.arm_el2);
 	fails += n1_vel2();
-	fails += n2_vel1();
+	/* n2 spends about 5 minutes in MMIO exits from the nested guest
+	 * under TCG; the simulator covers the same routing (tests/kvm), so
+	 * the CI boot leaves it out unless asked. */
+	if (getenv("kvmsea_e2e_slow"))
+		fails += n2_vel1();
+	else
+		printf("E2E SKIP n2-vel1: about 5 minutes under TCG; "
+		       "KVMSEA_E2E_SLOW=1 runs it\n");
 	fails += n3_vel1_tea();
 	return fails ? 1 : 0;
 }
