@@ -49,6 +49,13 @@ void fx_fini(struct fx *f)
 	memset(f, 0, sizeof(*f));
 }
 
+void fx_guest_at(struct fx *f, uint64_t pstate)
+{
+	kvmsim_reg_set(f->sv, KVMSEA_REG_PSTATE, pstate);
+	kvmsim_reg_set(f->sv, KVMSEA_REG_PC, FX_PC);
+	kvmsim_reg_set(f->sv, KVMSEA_REG_VBAR_EL1, FX_VBAR);
+}
+
 int fx_run_once(struct fx *f)
 {
 	int r = ioctl(kvmsim_vcpu_fd(f->sv), KVM_RUN, 0);

@@ -33,6 +33,13 @@ void fx_fini(struct fx *f);
 /* A RAS host, SEA exits enabled, a plain AArch64 vCPU. */
 void fx_init_default(struct fx *f);
 
+/* Where fx_guest_at() puts the guest. */
+#define FX_VBAR 0x40080000ULL
+#define FX_PC 0x40001000ULL
+
+/* Put the guest at @pstate, PC FX_PC, VBAR_EL1 FX_VBAR: a booted kernel. */
+void fx_guest_at(struct fx *f, uint64_t pstate);
+
 /* Queue an SEA and run: returns what kvmsea_vcpu_handle_exit() said. */
 int fx_run_sea(struct fx *f, uint64_t esr, uint64_t far, uint64_t ipa,
 	       bool ipa_valid);

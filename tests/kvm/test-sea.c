@@ -17,18 +17,10 @@
 
 #include "fixture.h"
 
-#define VBAR 0x40080000ULL
-#define PC0 0x40001000ULL
+#define VBAR FX_VBAR
+#define PC0 FX_PC
 #define GVA 0x50000123ULL
 #define IPA 0x50000000ULL
-
-/* Put the guest at @pstate with a vector base, as a booted kernel has. */
-static void guest_at(struct fx *f, uint64_t pstate)
-{
-	kvmsim_reg_set(f->sv, KVMSEA_REG_PSTATE, pstate);
-	kvmsim_reg_set(f->sv, KVMSEA_REG_PC, PC0);
-	kvmsim_reg_set(f->sv, KVMSEA_REG_VBAR_EL1, VBAR);
-}
 
 /* ---- probe and enable ---- */
 
@@ -236,7 +228,7 @@ static void test_stale_exit_after_eintr(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
 			 KVMSEA_EXIT_HANDLED);
 	assert_int_equal(kvmsea_vcpu_last_event(f.v)->count, 1);
@@ -263,7 +255,7 @@ static void test_default_policy_event_and_injection(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
 			 KVMSEA_EXIT_HANDLED);
 	ev = kvmsea_vcpu_last_event(f.v);
@@ -302,7 +294,7 @@ static void test_fnv_event_and_auto_emulates(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x0);
+	fx_guest_at(&f, 0x0);
 	kvmsim_reg_set(f.sv, KVMSEA_REG_FAR_EL1, 0x1234);
 	/* FnV: the gva KVM wrote means nothing; no IPA either. */
 	assert_int_equal(fx_run_sea(&f, 0x92000410, 0xdeadbeef, 0, false),
@@ -334,7 +326,7 @@ static void test_every_sea_fsc(void **state)
 			struct fx f;
 
 			fx_init_default(&f);
-			guest_at(&f, 0x5);
+			fx_guest_at(&f, 0x5);
 			assert_int_equal(fx_run_sea(&f, esr, GVA, IPA, true),
 					 KVMSEA_EXIT_HANDLED);
 			ev = kvmsea_vcpu_last_event(f.v);
@@ -361,7 +353,7 @@ static void test_cap_off_means_serror(void **state)
 
 	(void)state;
 	fx_init(&f, &o);
-	guest_at(&f, 0x5 | 0x100); /* SErrors masked: it stays pending */
+	fx_guest_at(&f, 0x5 | 0x100); /* SErrors masked: it stays pending */
 	/* KVM keeps the SEA and makes it an SError; KVM_RUN carries on (to
 	 * an idle -EINTR here): the hook sees no SEA, and says so. */
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
@@ -409,7 +401,7 @@ static void test_handler_actions(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
 
 	p.action = KVMSEA_ACTION_STOP;
@@ -431,7 +423,7 @@ static void test_handler_actions(void **state)
 
 	/* The handler injects through the public call itself. */
 	kvmsim_vcpu_clear_serror(f.sv);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	p.inject_itself = true;
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
 	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_EMULATE);
@@ -447,7 +439,7 @@ static void test_livelock_guard(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	kvmsea_ctx_set_livelock_limit(f.ctx, 4);
 	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
 	/* A persistent error and a retrying policy: same PC, same address. */
@@ -488,10 +480,10 @@ static void test_ioctl_budget(void **state)
 	(void)state;
 	fx_init_default(&f);
 	fd = kvmsim_vcpu_fd(f.sv);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	/* Warm up: the ID registers are read once per handle. */
 	assert_int_equal(fx_run_sea(&f, 0x92000050, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 
 	/* Emulated AArch64 EL1 data abort (WnR makes vcpu-events lossy):
 	 * 2 reads at the exit, 2 for the rules, 6 writes. */
@@ -503,7 +495,7 @@ static void test_ioctl_budget(void **state)
 	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_SET_ONE_REG), 6);
 
 	/* vcpu-events: the 2 reads and one KVM_SET_VCPU_EVENTS. */
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	kvmsim_ioctl_reset(fd);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
 	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_ALL) - 1, 3);
@@ -534,7 +526,7 @@ static void test_inject_bad_input_changes_nothing(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	snapshot(f.sv, before);
 	memset(&ev, 0, sizeof(ev));
 
@@ -578,7 +570,7 @@ static void test_el2_flag_is_checked(void **state)
 
 	/* Claims EL2, has none: an EL1 entry all the same. */
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	assert_int_equal(kvmsea_vcpu_new(f.ctx, kvmsim_vcpu_fd(f.sv), f.run, 1,
 					 KVMSEA_VCPU_HAS_EL2, &wrong), 0);
 	assert_int_equal(kvmsea_vcpu_inject(wrong, &ev, KVMSEA_STRATEGY_EMULATE),
@@ -614,7 +606,7 @@ static void test_host_cannot_inject(void **state)
 
 	(void)state;
 	fx_init(&f, &o);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	memset(&ev, 0, sizeof(ev));
 	ev.raw_esr = 0x92000010;
 	ev.raw_gva = GVA;
@@ -661,7 +653,7 @@ static void test_inject_after_mmio_exit(void **state)
 
 	(void)state;
 	fx_init_default(&f);
-	guest_at(&f, 0x5);
+	fx_guest_at(&f, 0x5);
 	assert_int_equal(kvmsim_queue_mmio(f.sv, 0x9000000, 0x9000000, false, 4), 0);
 	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
 	assert_true(kvmsim_vcpu_mmio_needed(f.sv));

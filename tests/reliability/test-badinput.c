@@ -22,18 +22,16 @@
 #include "fixture.h"
 #include "vcpu-snap.h"
 
-#define VBAR 0x40080000ULL
+#define VBAR FX_VBAR
 #define VBAR2 0x40090000ULL
-#define PC0 0x40001000ULL
+#define PC0 FX_PC
 #define GVA 0x50000123ULL
 #define IPA 0x50000000ULL
 #define PSTATE_EL1H 0x3c5ULL
 
 static void guest_at(struct fx *f, uint64_t pstate)
 {
-	kvmsim_reg_set(f->sv, KVMSEA_REG_PSTATE, pstate);
-	kvmsim_reg_set(f->sv, KVMSEA_REG_PC, PC0);
-	kvmsim_reg_set(f->sv, KVMSEA_REG_VBAR_EL1, VBAR);
+	fx_guest_at(f, pstate);
 	kvmsim_reg_set(f->sv, KVMSEA_REG_FAR_EL1, 0xfa1);
 }
 
