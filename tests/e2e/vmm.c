@@ -64,10 +64,13 @@ int record(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	   void *opaque)
 {
 	struct recorder *r = opaque;
+	int ret;
 
-	(void)vcpu;
 	if (r->calls < 16)
 		r->events[r->calls] = *ev;
 	r->calls++;
-	return r->action;
+	if (r->inject == KVMSEA_STRATEGY_NONE)
+		return r->action;
+	ret = kvmsea_vcpu_inject(vcpu, ev, r->inject, NULL);
+	return ret < 0 ? ret : KVMSEA_ACTION_HANDLED;
 }

@@ -61,10 +61,12 @@ void expect_report(const struct e2e_report *r, uint64_t vector, uint64_t esr,
 		   uint64_t far, uint64_t elr, uint64_t spsr, uint64_t pstate);
 const char *fmt_report(const struct e2e_report *r, char *buf, size_t n);
 
-/* The handler used by most scenarios: remembers every event and answers
- * with the action in @opaque (a struct recorder). */
+/* The handler used by most scenarios: remembers every event, then injects
+ * with @inject (and answers HANDLED, or the error) or, with
+ * KVMSEA_STRATEGY_NONE, answers @action. @opaque is the struct recorder. */
 struct recorder {
 	int action;
+	enum kvmsea_strategy inject;
 	int calls;
 	struct kvmsea_event events[16];
 };
