@@ -476,10 +476,10 @@ static int a2_differential32(void)
 		expect_report32(&got[1], &want);
 	}
 	g32_close(&g);
-	return e2e_end("%d AArch32 states x load/store: %d identical, %d differ in DFSR.WnR "
+	return e2e_end("%d cases (%d AArch32 states x load/store): %d identical, %d differ in DFSR.WnR "
 		       "only (stores: ext_dabt_pending drops it), all equal to the "
 		       "architecture's Abort mode entry (vector, DFSR, DFAR, IFSR, IFAR, "
-		       "LR_abt, SPSR_abt, CPSR, T)", cases, same, wnr_only);
+		       "LR_abt, SPSR_abt, CPSR, T)", cases, (int)N, same, wnr_only);
 }
 
 /* ---- a3: syndromes no real SEA here has --------------------------------- */
