@@ -94,12 +94,14 @@ static int retry_twice_then_inject(struct kvmsea_vcpu *vcpu,
 	struct pattern *p = opaque;
 	uint32_t want = (uint32_t)(p->calls % 3) + 1;
 
-	(void)vcpu;
 	p->wrong += ev->repeats != want || ev->livelock;
 	if (ev->repeats > p->max_repeats)
 		p->max_repeats = ev->repeats;
 	p->calls++;
-	return want < 3 ? KVMSEA_ACTION_RETRY : KVMSEA_ACTION_INJECT_AUTO;
+	if (want < 3)
+		return KVMSEA_ACTION_RETRY;
+	return kvmsea_vcpu_inject(vcpu, ev, KVMSEA_STRATEGY_AUTO, NULL) > 0 ?
+	       KVMSEA_ACTION_HANDLED : KVMSEA_ACTION_STOP;
 }
 
 static int retry_until_livelock(struct kvmsea_vcpu *vcpu,
@@ -194,8 +196,8 @@ static int inject_for_b(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	struct far_b *f = opaque;
 	struct kvmsea_event copy = *ev;
 
-	copy.raw_gva = copy.gva = copy.addr = ADDR_B;
-	f->ret = kvmsea_vcpu_inject(vcpu, &copy, KVMSEA_STRATEGY_AUTO);
+	copy.gva = ADDR_B;
+	f->ret = kvmsea_vcpu_inject(vcpu, &copy, KVMSEA_STRATEGY_AUTO, NULL);
 	return KVMSEA_ACTION_HANDLED;
 }
 
@@ -232,7 +234,7 @@ static int r2_far_built_event(void)
 		start_load(&l, ADDR_B);
 		EXPECT_EQ("SEA at B: STOP", lib_run(l.v, &l.c, &rep[1], NULL), R_STOP);
 		start_load(&l, BAD_ADDR); /* the guest back at A's load */
-		ret[1] = last ? kvmsea_vcpu_inject(l.v, &ev_a, KVMSEA_STRATEGY_AUTO) : -1;
+		ret[1] = last ? kvmsea_vcpu_inject(l.v, &ev_a, KVMSEA_STRATEGY_AUTO, NULL) : -1;
 		EXPECT(ret[1] > 0, "inject (A after B): %d", ret[1]);
 		EXPECT_EQ("run", lib_run(l.v, &l.c, &rep[1], NULL), R_REPORT);
 		expect_one_entry(&rep[1], BAD_ADDR);
@@ -253,7 +255,7 @@ static int r2_far_built_event(void)
 		EXPECT(rep[2].no_abort, "the store was an MMIO exit");
 		start_load(&l, BAD_ADDR);
 		ret[2] = kvmsea_vcpu_inject(l.v, kvmsea_vcpu_last_event(l.v),
-					    KVMSEA_STRATEGY_AUTO);
+					    KVMSEA_STRATEGY_AUTO, NULL);
 		EXPECT(ret[2] > 0, "inject (last event after MMIO): %d", ret[2]);
 		EXPECT_EQ("run", lib_run(l.v, &l.c, &rep[2], NULL), R_REPORT);
 		expect_one_entry(&rep[2], BAD_ADDR);
@@ -274,17 +276,20 @@ static int r2_far_built_event(void)
 
 struct twice {
 	enum kvmsea_strategy first;   /* the handler's own kvmsea_vcpu_inject() */
-	int action;                   /* and then its answer */
-	int first_ret;
+	enum kvmsea_strategy second;  /* and its second one */
+	int first_ret, second_ret;
 };
 
-static int inject_then_act(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
-			   void *opaque)
+/* Inject, inject again, then ask for the default policy, which must not
+ * inject a third time. */
+static int inject_twice(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
+			void *opaque)
 {
 	struct twice *t = opaque;
 
-	t->first_ret = kvmsea_vcpu_inject(vcpu, ev, t->first);
-	return t->action;
+	t->first_ret = kvmsea_vcpu_inject(vcpu, ev, t->first, NULL);
+	t->second_ret = kvmsea_vcpu_inject(vcpu, ev, t->second, NULL);
+	return KVMSEA_ACTION_DEFAULT;
 }
 
 /* KVM_RUN to the SEA exit and @calls kvmsea_vcpu_handle_exit() on it; the
@@ -294,8 +299,8 @@ static enum run_result run_sea(struct lvm *l, int calls, int *h,
 {
 	int ret = e2e_vcpu_run_once(&l->c);
 
-	EXPECT(kvmsea_run_is_sea(l->c.run, ret), "no SEA exit (%d, reason %u)", ret,
-	       l->c.run->exit_reason);
+	EXPECT(ret == 0 && l->c.run->exit_reason == KVM_EXIT_ARM_SEA,
+	       "no SEA exit (%d, reason %u)", ret, l->c.run->exit_reason);
 	for (int i = 0; i < calls; i++)
 		h[i] = kvmsea_vcpu_handle_exit(l->v, ret);
 	return lib_run(l->v, &l->c, rep, NULL);
@@ -304,42 +309,39 @@ static enum run_result run_sea(struct lvm *l, int calls, int *h,
 static int r3_double_injection(void)
 {
 	static const struct twice cases[] = {
-		{ KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_ACTION_INJECT_VCPU_EVENTS, 0 },
-		{ KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_ACTION_INJECT_EMULATE, 0 },
-		{ KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_ACTION_INJECT_AUTO, 0 },
-		{ KVMSEA_STRATEGY_EMULATE, KVMSEA_ACTION_INJECT_VCPU_EVENTS, 0 },
-		{ KVMSEA_STRATEGY_EMULATE, KVMSEA_ACTION_INJECT_EMULATE, 0 },
-		{ KVMSEA_STRATEGY_EMULATE, KVMSEA_ACTION_INJECT_AUTO, 0 },
+		{ KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_STRATEGY_VCPU_EVENTS, 0, 0 },
+		{ KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_STRATEGY_EMULATE, 0, 0 },
+		{ KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_STRATEGY_AUTO, 0, 0 },
+		{ KVMSEA_STRATEGY_EMULATE, KVMSEA_STRATEGY_VCPU_EVENTS, 0, 0 },
+		{ KVMSEA_STRATEGY_EMULATE, KVMSEA_STRATEGY_EMULATE, 0, 0 },
+		{ KVMSEA_STRATEGY_EMULATE, KVMSEA_STRATEGY_AUTO, 0, 0 },
 	};
-	static const char *const action_names[] = {
-		[KVMSEA_ACTION_INJECT_AUTO] = "auto",
-		[KVMSEA_ACTION_INJECT_VCPU_EVENTS] = "vcpu-events",
-		[KVMSEA_ACTION_INJECT_EMULATE] = "emulate",
-	};
-	struct recorder rec = { .action = KVMSEA_ACTION_INJECT_EMULATE };
+	struct recorder rec = { .inject = KVMSEA_STRATEGY_EMULATE };
 	struct e2e_report rep;
 	struct lvm l;
 	int single = 0, refused = 0, n = 0, h[2];
 	char buf[200];
 
 	e2e_begin("r3-double-injection");
-	/* A handler that injects and then returns an inject action. */
+	/* A handler that injects, injects again, then asks for the default. */
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct twice t = cases[i];
 
-		if (lvm_open(&l, true, inject_then_act, &t))
+		if (lvm_open(&l, true, inject_twice, &t))
 			continue;
 		h[0] = 0;
 		start_load(&l, BAD_ADDR);
 		EXPECT_EQ("run", run_sea(&l, 1, h, &rep), R_REPORT);
 		EXPECT(t.first_ret > 0, "the handler's own inject: %d", t.first_ret);
-		EXPECT_EQ("handle_exit after inject + inject action", h[0], -EALREADY);
+		EXPECT_EQ("its second inject", t.second_ret, -EALREADY);
+		EXPECT_EQ("handle_exit (DEFAULT after the injection)", h[0],
+			  KVMSEA_EXIT_HANDLED);
 		expect_one_entry(&rep, BAD_ADDR);
-		printf("  handler: inject %s, then action %s: handle_exit %d, guest %s\n",
-		       kvmsea_strategy_name(t.first), action_names[t.action], h[0],
-		       fmt_report(&rep, buf, sizeof(buf)));
+		printf("  handler: inject %s, then %s: %d, handle_exit %d, guest %s\n",
+		       kvmsea_strategy_name(t.first), kvmsea_strategy_name(t.second),
+		       t.second_ret, h[0], fmt_report(&rep, buf, sizeof(buf)));
 		n++;
-		refused += h[0] == -EALREADY;
+		refused += t.second_ret == -EALREADY;
 		single += rep.elr == load_pc();
 		lvm_close(&l);
 	}

@@ -317,26 +317,28 @@ static uint64_t origin_of(const struct state32 *s)
 static void expect_event32(const struct kvmsea_event *ev, const struct state32 *s,
 			   bool store)
 {
-	EXPECT_EQ("event.raw_esr", ev->raw_esr, ESR_DABT_LOW_EXTABT | (store ? ESR_WNR : 0));
-	EXPECT_EQ("event.raw_gva", ev->raw_gva, BAD_ADDR);
-	EXPECT_EQ("event.raw_gpa", ev->raw_gpa, E2E_BAD_IPA);
-	EXPECT_EQ("event.addr", ev->addr, BAD_ADDR);
+	EXPECT_EQ("event.exit.esr", ev->exit.esr, ESR_DABT_LOW_EXTABT | (store ? ESR_WNR : 0));
+	EXPECT_EQ("event.exit.gva", ev->exit.gva, BAD_ADDR);
+	EXPECT_EQ("event.exit.gpa", ev->exit.gpa, E2E_BAD_IPA);
+	EXPECT_EQ("event.gpa", ev->gpa, BAD_ADDR);
 	EXPECT_EQ("event.guest.pc", ev->guest.pc, fault_pc(s, store));
 	EXPECT_EQ("event.guest.pstate", ev->guest.pstate, origin_of(s));
 	EXPECT_EQ("event.guest.el", ev->guest.el, s->mode == M32_USR ? 0 : 1);
 	EXPECT_EQ("event.guest.aarch32", ev->guest.aarch32, 1);
 	EXPECT_EQ("event.guest.el1_aarch32", ev->guest.el1_aarch32, 1);
-	EXPECT_EQ("event.guest.nested", ev->guest.nested, 0);
+	EXPECT_EQ("event.guest.has_el2", ev->guest.has_el2, 0);
 }
 
-/* One real SEA in state @s, dealt with by the handler's @action. */
+/* One real SEA in state @s, injected by the handler with @how (NONE: the
+ * default policy). */
 static enum run_result real_sea(struct g32 *g, const struct state32 *s, bool store,
-				int action, struct e2e_report *rep)
+				enum kvmsea_strategy how, struct e2e_report *rep)
 {
 	int seas = 0;
 	enum run_result res;
 
-	g->rec.action = action;
+	g->rec.action = KVMSEA_ACTION_DEFAULT;
+	g->rec.inject = how;
 	g->rec.calls = 0;
 	if (start32(g, s, fault_pc(s, store), BAD_ADDR))
 		return R_ERROR;
@@ -381,7 +383,7 @@ static int a1_el1_32bit(void)
 	for (int store = 0; store < 2; store++) {
 		const struct kvmsea_event *last;
 
-		real_sea(&g, &svc, store, KVMSEA_ACTION_DEFAULT, &rep);
+		real_sea(&g, &svc, store, KVMSEA_STRATEGY_NONE, &rep);
 		last = kvmsea_vcpu_last_event(g.l.v);
 		inj[store] = last ? (int)last->injected : -1;
 		EXPECT_EQ("injected", inj[store],
@@ -456,8 +458,8 @@ static int a2_differential32(void)
 		struct e2e_report got[2], want, kvm_want;
 		char b0[300], b1[300];
 
-		real_sea(&g, s, store, KVMSEA_ACTION_INJECT_VCPU_EVENTS, &got[0]);
-		real_sea(&g, s, store, KVMSEA_ACTION_INJECT_EMULATE, &got[1]);
+		real_sea(&g, s, store, KVMSEA_STRATEGY_VCPU_EVENTS, &got[0]);
+		real_sea(&g, s, store, KVMSEA_STRATEGY_EMULATE, &got[1]);
 		want = arch_abort(s, origin_of(s), fault_pc(s, store), true,
 				  ESR_DABT_LOW_EXTABT | (store ? ESR_WNR : 0), BAD_ADDR);
 		/* ext_dabt_pending: DFSR is 0x08 or 0x210, nothing else. */
@@ -487,16 +489,7 @@ static int a2_differential32(void)
 /* An event KVM would give for a data abort with syndrome @esr at @gva. */
 static void built_event(struct kvmsea_event *ev, uint64_t esr, uint64_t gva)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->source = KVMSEA_SOURCE_EXIT;
-	ev->raw_flags = 1;
-	ev->raw_esr = esr;
-	ev->raw_gva = gva;
-	ev->raw_gpa = gva & ~0xfffull;
-	kvmsea_esr_decode(esr, &ev->esr);
-	ev->gva_valid = ev->gpa_valid = ev->addr_valid = true;
-	ev->gva = ev->addr = gva;
-	ev->gpa = ev->raw_gpa;
+	kvmsea_event_init(ev, esr, gva);
 }
 
 static int a3_syndromes32(void)
@@ -536,7 +529,7 @@ static int a3_syndromes32(void)
 		built_event(&ev, syndromes[k].esr, BAD_ADDR);
 		if (start32(&g, s, fault_pc(s, false), BAD_ADDR))
 			continue;
-		ret = kvmsea_vcpu_inject(g.l.v, &ev, KVMSEA_STRATEGY_EMULATE);
+		ret = kvmsea_vcpu_inject(g.l.v, &ev, KVMSEA_STRATEGY_EMULATE, NULL);
 		EXPECT_EQ("inject emulate", ret, KVMSEA_STRATEGY_EMULATE);
 		EXPECT_EQ("run", run32(&g, s, &rep, &seas), R_REPORT);
 		EXPECT_EQ("SEA exits", seas, 0);
@@ -599,10 +592,10 @@ static int a4_pabt32(void)
 		built_event(&ev, ESR_IABT_LOW_EXTABT, BAD_ADDR);
 		if (start32(&g, s, BAD_ADDR, 0))
 			continue;
-		ret = kvmsea_vcpu_inject(g.l.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS);
+		ret = kvmsea_vcpu_inject(g.l.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS, NULL);
 		EXPECT_EQ("inject IABT with vcpu-events", ret, -EOPNOTSUPP);
 		refused += ret == -EOPNOTSUPP;
-		ret = kvmsea_vcpu_inject(g.l.v, &ev, KVMSEA_STRATEGY_EMULATE);
+		ret = kvmsea_vcpu_inject(g.l.v, &ev, KVMSEA_STRATEGY_EMULATE, NULL);
 		EXPECT_EQ("inject IABT emulate", ret, KVMSEA_STRATEGY_EMULATE);
 		EXPECT_EQ("run (injected)", run32(&g, s, &got[1], &seas), R_REPORT);
 		EXPECT_EQ("SEA exits", seas, 0);
