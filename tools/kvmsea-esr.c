@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kvmsea-esr: decode AArch64 ESR_ELx values from the command line or stdin.
+ * kvmsea-esr: decode AArch64 ESR_ELx values from the command line, from
+ * standard input, or out of a kernel log on standard input (--log).
  *
  *   kvmsea-esr [--tree | --oneline | --json] [VALUE...]
+ *   kvmsea-esr [--tree | --oneline | --json] --log
  *
  * The rules (docs/man/kvmsea-esr.1.scd states them for the user): a VALUE is
  * decimal or 0x-hex in the 64-bit range, at most MAX_VALUE_LEN characters,
@@ -20,6 +22,8 @@
 
 #include <libkvmsea/esr.h>
 
+#include "esr-log.h"
+
 #ifndef KVMSEA_VERSION
 #define KVMSEA_VERSION "unknown"
 #endif
@@ -29,6 +33,10 @@
 /* A value needs at most 20 decimal digits or 0x and 16 hex digits; the rest
  * is room for leading zeros. Also the most of any bad input echoed back. */
 #define MAX_VALUE_LEN 64
+/* A kernel log record's text is at most 1 KiB, 2 KiB with the kernel's
+ * prefix (Linux kernel/printk/internal.h PRINTKRB_RECORD_MAX,
+ * PRINTK_MESSAGE_MAX); the rest is room for journalctl's or a console's. */
+#define MAX_LOG_LINE 4096
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
@@ -70,6 +78,7 @@ static int usage(FILE *f)
 {
 	return fprintf(f,
 		"Usage: %s [--tree | --oneline | --json] [VALUE...]\n"
+		"       %s [--tree | --oneline | --json] --log\n"
 		"Decode AArch64 Exception Syndrome Register (ESR_ELx) values.\n"
 		"\n"
 		"VALUE is decimal or 0x-prefixed hex, 0 to 2^64-1, at most\n"
@@ -79,12 +88,14 @@ static int usage(FILE *f)
 		"  --tree      one field a line: bits, value, meaning (default)\n"
 		"  --oneline   a one-line summary per value\n"
 		"  --json      one JSON object per value, one per line\n"
+		"  --log       read a kernel log (dmesg) on standard input and\n"
+		"              decode every ESR the arm64 kernel printed in it\n"
 		"  --help      show this help and exit\n"
 		"  --version   show the version and exit\n"
 		"\n"
 		"Exit status: 0 success, 1 read or write error, 2 usage error\n"
 		"or bad input.\n",
-		progname, MAX_VALUE_LEN);
+		progname, progname, MAX_VALUE_LEN);
 }
 
 /*
@@ -110,9 +121,14 @@ static void echo_escaped(const char *s, size_t len)
 		fputs("...", stderr);
 }
 
-static int bad_value(const char *s, size_t len, const char *why)
+/* @line is the log line number, or 0 outside --log. */
+static int bad_value(unsigned long line, const char *s, size_t len,
+		     const char *why)
 {
-	fprintf(stderr, "%s: invalid value '", progname);
+	fprintf(stderr, "%s: ", progname);
+	if (line)
+		fprintf(stderr, "line %lu: ", line);
+	fputs("invalid value '", stderr);
 	echo_escaped(s, len);
 	fprintf(stderr, "': %s\n", why);
 	return EXIT_USAGE;
@@ -147,7 +163,7 @@ static const char *parse_digits(const char *p, size_t n, unsigned int base,
 	return NULL;
 }
 
-/* The one length rule, for arguments and stdin alike. */
+/* The one length rule, for arguments, stdin and log numbers alike. */
 static const char *too_long(size_t len)
 {
 	return len > MAX_VALUE_LEN
@@ -232,7 +248,7 @@ static int from_stdin(enum kvmsea_esr_style style)
 		if (c != EOF && !is_space(c)) {
 			/* Too long already: say so without reading on. */
 			if (len == sizeof(token))
-				return bad_value(token, len + 1,
+				return bad_value(0, token, len + 1,
 						 too_long(len + 1));
 			token[len++] = (char)c;
 			continue;
@@ -241,7 +257,7 @@ static int from_stdin(enum kvmsea_esr_style style)
 			continue;
 		why = parse_value(token, len, &v);
 		if (why)
-			return bad_value(token, len, why);
+			return bad_value(0, token, len, why);
 		if (emit(v, style, &count))
 			return 1;
 		len = 0;
@@ -249,9 +265,65 @@ static int from_stdin(enum kvmsea_esr_style style)
 	return ferror(stdin) ? read_failed() : 0;
 }
 
+/* Decode every ESR in one log line (line number @lineno). */
+static int log_line(const char *line, size_t len, unsigned long lineno,
+		    enum kvmsea_esr_style style, unsigned long *count)
+{
+	const char *pos = line, *end = line + len;
+	struct esr_log_hit hit;
+
+	while (esr_log_next(line, end, &pos, &hit)) {
+		uint64_t v = 0;
+		const char *why = too_long(hit.token_len);
+
+		if (!why)
+			why = parse_digits(hit.digits, hit.digits_len, 16, &v);
+		if (why)
+			return bad_value(lineno, hit.token, hit.token_len, why);
+		if (emit(v, style, count))
+			return 1;
+	}
+	return 0;
+}
+
+/* A kernel log on stdin: every ESR in it, line by line (esr-log.h). */
+static int from_log(enum kvmsea_esr_style style)
+{
+	char line[MAX_LOG_LINE];
+	size_t len = 0;
+	unsigned long lineno = 1, count = 0;
+	int c, ret;
+
+	do {
+		c = getchar();
+		if (c == '\0') {
+			fprintf(stderr, "%s: line %lu: a NUL byte (a log is text)\n",
+				progname, lineno);
+			return EXIT_USAGE;
+		}
+		if (c != EOF && c != '\n') {
+			if (len == sizeof(line)) {
+				fprintf(stderr,
+					"%s: line %lu: longer than %d bytes\n",
+					progname, lineno, MAX_LOG_LINE);
+				return EXIT_USAGE;
+			}
+			line[len++] = (char)c;
+			continue;
+		}
+		ret = log_line(line, len, lineno, style, &count);
+		if (ret)
+			return ret;
+		len = 0;
+		lineno++;
+	} while (c != EOF);
+	return ferror(stdin) ? read_failed() : 0;
+}
+
 static int run(int argc, char **argv)
 {
 	enum kvmsea_esr_style style = KVMSEA_ESR_TREE;
+	bool log = false;
 	unsigned long count = 0;
 	int first = 1;
 
@@ -266,6 +338,8 @@ static int run(int argc, char **argv)
 			style = KVMSEA_ESR_ONELINE;
 		} else if (!strcmp(a, "--json")) {
 			style = KVMSEA_ESR_JSON;
+		} else if (!strcmp(a, "--log")) {
+			log = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return usage(stdout) < 0 ? write_failed() : 0;
 		} else if (!strcmp(a, "--version")) {
@@ -285,6 +359,13 @@ static int run(int argc, char **argv)
 		}
 	}
 
+	if (log && first < argc) {
+		fprintf(stderr, "%s: --log reads standard input: no VALUE\n",
+			progname);
+		return EXIT_USAGE;
+	}
+	if (log)
+		return from_log(style);
 	if (first == argc)
 		return from_stdin(style);
 
@@ -296,7 +377,7 @@ static int run(int argc, char **argv)
 		const char *why = parse_value(argv[i], len, &v);
 
 		if (why)
-			return bad_value(argv[i], len, why);
+			return bad_value(0, argv[i], len, why);
 	}
 	for (int i = first; i < argc; i++) {
 		uint64_t v = 0;
