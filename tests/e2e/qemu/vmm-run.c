@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmm-run: runs one Linux guest (L2) under a real VMM (QEMU) inside the
+ * emulated arm64 host (L1), plays the host's part of the bad-memory test,
+ * and prints the verdict.
+ *
+ *   vmm-run NAME EXPECT TIMEOUT MONITOR -- QEMU-ARGV...
+ *
+ * QEMU must have its serial console on stdio and its human monitor (HMP) on
+ * the unix socket MONITOR. Every console line is echoed as "NAME| line".
+ * When the guest prints "KVMSEA-POISON gpa=0x..." (l2-touch), vmm-run asks
+ * the monitor for the host address (gpa2hva), reads the page frame from
+ * /proc/QEMU/pagemap, poisons it through hwpoison_inject's debugfs file,
+ * and answers the guest with a line on the console.
+ *
+ * EXPECT is what the run must show to pass:
+ *   survive      every "L2 RESULT ... status S" has S = 135 (SIGBUS), then
+ *                "L2 ALIVE" and "L2 DONE", and QEMU exits 0
+ *   guest-panic  the guest kernel panics ("Kernel panic"), no "L2 DONE"
+ *   vmm-exit     QEMU exits non-zero before "L2 DONE", the guest did not panic
+ * It prints "E2E PASS NAME: ..." or "E2E FAIL NAME: ...", and exits 0 either
+ * way (1 on a usage or setup error).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096ull
+#define CORRUPT_PFN "/sys/kernel/debug/hwpoison/corrupt-pfn"
+
+struct run {
+	const char *name;
+	const char *monitor;
+	pid_t qemu;
+	int to_qemu;            /* QEMU's stdin: the guest's console input */
+	double t0;              /* QEMU started */
+	double t_first, t_boot; /* the first console line, "L2 BOOT" (0: not yet) */
+	int results, sigbus;    /* "L2 RESULT" lines; those with status 135 */
+	bool alive, done, panic, poison_failed;
+	int poisoned;
+	char first_bad[160];    /* the first result that was not a SIGBUS */
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void say(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("vmm-run %s [%.1fs]: ", r->name, now() - r->t0);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* Send one HMP command and read until the next prompt. */
+static int hmp(const char *path, const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t got = 0;
+	int fd, prompts = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	/* The banner ends with a prompt, and so does the command's answer. */
+	while (prompts < 2 && got + 1 < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 60000) <= 0)
+			break;
+		ssize_t n = read(fd, out + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		out[got] = 0;
+		prompts = 0;
+		for (const char *s = out; (s = strstr(s, "(qemu)")); s++)
+			prompts++;
+	}
+	out[got] = 0;
+	close(fd);
+	return prompts >= 2 ? 0 : -ETIMEDOUT;
+}
+
+/* The host page frame behind QEMU's virtual address @hva (0: not present). */
+static uint64_t host_pfn(pid_t pid, uint64_t hva)
+{
+	char path[64];
+	uint64_t entry = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry), (off_t)(hva / PAGE * 8)) != 8)
+		entry = 0;
+	close(fd);
+	return (entry >> 63) ? entry & ((1ull << 55) - 1) : 0;
+}
+
+/* The guest asked for its page at @gpa to be poisoned: do it, then answer. */
+static void poison(struct run *r, uint64_t gpa)
+{
+	char cmd[64], out[4096], *is;
+	uint64_t hva = 0, pfn = 0;
+	int fd, err;
+
+	snprintf(cmd, sizeof(cmd), "gpa2hva 0x%" PRIx64 "\n", gpa);
+	err = hmp(r->monitor, cmd, out, sizeof(out));
+	is = strstr(out, " is 0x");
+	if (err == 0 && is)
+		hva = strtoull(is + 4, NULL, 16);
+	if (hva)
+		pfn = host_pfn(r->qemu, hva);
+	if (!pfn) {
+		say(r, "cannot find the host page of gpa 0x%" PRIx64 " (hmp %d, hva 0x%" PRIx64 ")",
+		    gpa, err, hva);
+		r->poison_failed = true;
+		return; /* no answer: the guest waits, the timeout ends the run */
+	}
+	fd = open(CORRUPT_PFN, O_WRONLY | O_CLOEXEC);
+	snprintf(cmd, sizeof(cmd), "0x%" PRIx64 "\n", pfn);
+	if (fd < 0 || write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		say(r, "%s: %s", CORRUPT_PFN, strerror(errno));
+		r->poison_failed = true;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	r->poisoned++;
+	say(r, "poisoned gpa 0x%" PRIx64 ": QEMU hva 0x%" PRIx64 ", host pfn 0x%" PRIx64,
+	    gpa, hva, pfn);
+	if (write(r->to_qemu, "go\n", 3) != 3)
+		say(r, "answer to the guest: %s", strerror(errno));
+}
+
+static void console_line(struct run *r, const char *line)
+{
+	const char *p;
+	int status;
+
+	printf("%s| %s\n", r->name, line);
+	if (!r->t_first)
+		r->t_first = now();
+	if ((p = strstr(line, "KVMSEA-POISON gpa=")))
+		poison(r, strtoull(p + strlen("KVMSEA-POISON gpa="), NULL, 16));
+	if (strstr(line, "L2 BOOT") && !r->t_boot)
+		r->t_boot = now();
+	if ((p = strstr(line, "L2 RESULT ")) && (p = strstr(p, " status ")) &&
+	    sscanf(p, " status %d", &status) == 1) {
+		r->results++;
+		if (status == 135)
+			r->sigbus++;
+		else if (!r->first_bad[0])
+			snprintf(r->first_bad, sizeof(r->first_bad), "%s", line);
+	}
+	if (strstr(line, "L2 ALIVE"))
+		r->alive = true;
+	if (strstr(line, "L2 DONE"))
+		r->done = true;
+	if (strstr(line, "Kernel panic"))
+		r->panic = true;
+}
+
+static int verdict(const struct run *r, const char *expect, int status,
+		   bool timed_out)
+{
+	char why[256] = "";
+	bool ok;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+	if (!strcmp(expect, "survive")) {
+		ok = !timed_out && r->results > 0 && r->sigbus == r->results &&
+		     r->alive && r->done && !r->panic && code == 0;
+		if (r->first_bad[0])
+			snprintf(why, sizeof(why), "; not a SIGBUS: '%s'", r->first_bad);
+	} else if (!strcmp(expect, "guest-panic")) {
+		ok = !timed_out && r->panic && !r->done;
+	} else {
+		ok = !timed_out && code != 0 && !r->done && !r->panic;
+	}
+	printf("E2E %s %s: expect %s; qemu %s %d%s; guest: results %d (SIGBUS %d), "
+	       "alive %s, done %s, panic %s; poisoned %d%s; first output %.1fs, "
+	       "init %.1fs, total %.1fs%s\n",
+	       ok ? "PASS" : "FAIL", r->name, expect,
+	       WIFEXITED(status) ? "exit" : "signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+	       timed_out ? " (timeout)" : "", r->results, r->sigbus,
+	       r->alive ? "yes" : "no", r->done ? "yes" : "no",
+	       r->panic ? "yes" : "no", r->poisoned,
+	       r->poison_failed ? " (a poison failed)" : "",
+	       r->t_first ? r->t_first - r->t0 : 0.0,
+	       r->t_boot ? r->t_boot - r->t0 : 0.0, now() - r->t0, why);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { 0 };
+	int in[2], out[2], status = 0;
+	char buf[4096], line[1024];
+	size_t used = 0;
+	bool timed_out = false;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 7 || strcmp(argv[5], "--")) {
+		fprintf(stderr, "usage: vmm-run NAME EXPECT TIMEOUT MONITOR -- QEMU-ARGV...\n");
+		return 1;
+	}
+	r.name = argv[1];
+	r.monitor = argv[4];
+	double timeout = atof(argv[3]);
+	r.t0 = now();
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return perror("pipe"), 1;
+	signal(SIGPIPE, SIG_IGN);
+	unlink(r.monitor);
+	r.qemu = fork();
+	if (r.qemu < 0)
+		return perror("fork"), 1;
+	if (r.qemu == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		execv(argv[6], &argv[6]);
+		perror(argv[6]);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	r.to_qemu = in[1];
+	say(&r, "started %s (pid %d)", argv[6], (int)r.qemu);
+
+	for (;;) {
+		struct pollfd p = { .fd = out[0], .events = POLLIN };
+		double left = timeout - (now() - r.t0);
+
+		if (left <= 0) {
+			timed_out = true;
+			say(&r, "timeout after %.0fs: killing QEMU", timeout);
+			kill(r.qemu, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		ssize_t n = read(out[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			char c = buf[i];
+			if (c == '\r')
+				continue;
+			if (c == '\n' || used + 1 == sizeof(line)) {
+				line[used] = 0;
+				console_line(&r, line);
+				used = 0;
+			}
+			if (c != '\n')
+				line[used++] = c;
+		}
+	}
+	if (used) {
+		line[used] = 0;
+		console_line(&r, line);
+	}
+	close(r.to_qemu);
+	waitpid(r.qemu, &status, 0);
+	return verdict(&r, argv[2], status, timed_out);
+}
