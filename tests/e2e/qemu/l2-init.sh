@@ -4,7 +4,8 @@
 # /init of the Linux guest (L2) that runs under the VMM under test. Two
 # workers keep working while l2-touch processes touch bad memory, one per
 # entry of kvmsea_touch (kernel command line, e.g. "hole-load,ram-store"; the
-# kernel hands unknown name=value words to init as environment). Then init
+# kernel hands unknown name=value words to init as environment; the kinds
+# are l2-touch's: hole, ram, file). Then init
 # checks that the workers still work and a new process runs, and powers off.
 # vmm-run reads "L2 BOOT", "L2 RESULT <touch> status <S>", "L2 ALIVE" and
 # "L2 DONE" from the console.
@@ -19,7 +20,8 @@ worker() {
 	n=0
 	while :; do
 		n=$((n + 1))
-		echo "$n" > "/tmp/worker.$1"
+		echo "$n" > "/tmp/worker.$1.new"
+		mv "/tmp/worker.$1.new" "/tmp/worker.$1" # never read half-written
 		sleep 0.2
 	done
 }
@@ -30,6 +32,7 @@ for t in $(echo "${kvmsea_touch:-}" | tr , ' '); do
 	case $t in
 	hole-*) /l2-touch hole "${t#hole-}" "${kvmsea_hole:-0x0b000000}" ;;
 	ram-*) /l2-touch ram "${t#ram-}" ;;
+	file-*) /l2-touch file "${t#file-}" "/tmp/$t" ;;
 	*) echo "l2-init: unknown touch '$t'"; false ;;
 	esac
 	echo "L2 RESULT $t status $?"

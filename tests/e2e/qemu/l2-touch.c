@@ -10,7 +10,12 @@
  *                                   host: prints its guest physical address
  *                                   ("KVMSEA-POISON gpa=0x..."), waits for a
  *                                   line on stdin (the host says the page is
- *                                   poisoned), then touches it
+ *                                   poisoned), then touches it. The page is
+ *                                   anonymous: freed when the process dies
+ *   l2-touch file load|store PATH   the same with a page of the file PATH
+ *                                   (created, one page, mapped shared): the
+ *                                   page stays in the page cache after the
+ *                                   process dies, so the guest never reuses it
  *
  * It installs no signal handler: a SIGBUS kills it, which its parent sees
  * (status 135 in a shell). If the access completes it prints
@@ -67,10 +72,21 @@ static volatile uint64_t *map_hole(uint64_t addr)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static volatile uint64_t *map_ram(void)
+/* An anonymous page (@path NULL) or the first page of the file @path. */
+static volatile uint64_t *map_ram(const char *path)
 {
+	int fd = -1;
+
+	if (path) {
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, PAGE) != 0)
+			return NULL;
+	}
 	void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		       (path ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS) | MAP_POPULATE,
+		       fd, 0);
+	if (fd >= 0)
+		close(fd);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* Resident and not moved while the host poisons it. */
@@ -83,17 +99,20 @@ static volatile uint64_t *map_ram(void)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (argc < 3 || (strcmp(argv[2], "load") && strcmp(argv[2], "store")) ||
-	    (strcmp(argv[1], "hole") == 0) != (argc == 4) ||
-	    (strcmp(argv[1], "hole") && strcmp(argv[1], "ram"))) {
-		fprintf(stderr, "usage: l2-touch hole load|store ADDR | ram load|store\n");
+	const char *kind = argc > 1 ? argv[1] : "";
+	int want = !strcmp(kind, "ram") ? 3 : 4;
+
+	if (argc != want || (strcmp(argv[2], "load") && strcmp(argv[2], "store")) ||
+	    (strcmp(kind, "hole") && strcmp(kind, "ram") && strcmp(kind, "file"))) {
+		fprintf(stderr, "usage: l2-touch hole load|store ADDR | ram load|store | "
+			"file load|store PATH\n");
 		return 2;
 	}
 	int store = !strcmp(argv[2], "store");
 	volatile uint64_t *p;
 	uint64_t pa;
 
-	if (!strcmp(argv[1], "hole")) {
+	if (!strcmp(kind, "hole")) {
 		pa = strtoull(argv[3], NULL, 0);
 		p = map_hole(pa);
 		if (!p)
@@ -101,7 +120,7 @@ int main(int argc, char **argv)
 	} else {
 		char line[64];
 
-		p = map_ram();
+		p = map_ram(!strcmp(kind, "file") ? argv[3] : NULL);
 		if (!p)
 			return die("map RAM");
 		if (guest_phys((const void *)p, &pa) != 0)
@@ -110,7 +129,7 @@ int main(int argc, char **argv)
 		if (!fgets(line, sizeof(line), stdin))
 			return die("wait for the poison");
 	}
-	printf("l2-touch: %s %s at gpa 0x%" PRIx64 "\n", argv[1], argv[2], pa);
+	printf("l2-touch: %s %s at gpa 0x%" PRIx64 "\n", kind, argv[2], pa);
 	if (store)
 		p[1] = 0x1234;
 	else

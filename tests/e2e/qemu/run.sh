@@ -70,6 +70,9 @@ if [ ! -s "$kernel_dir/vmlinuz" ] || [ ! -s "$kernel_dir/hwpoison-inject.ko" ]; 
 fi
 read -r _ bb_version bb_deb < <("$debfetch" binary sid,trixie busybox-static:arm64) ||
 	skip "no busybox-static:arm64"
+# UEFI for the ACPI guest (virt,ras=on: QEMU's GHES error source).
+read -r _ _ efi_deb < <("$debfetch" binary trixie qemu-efi-aarch64) ||
+	skip "no qemu-efi-aarch64"
 say "assets: kernel $kernel_pkg $kernel_version (+ hwpoison-inject.ko), busybox $bb_version"
 
 say "L1 qemu (the e2e suite's): building or reusing"
@@ -80,7 +83,8 @@ say "VMM qemu (trixie's source + our patches, aarch64): building or reusing"
 if [ -n "${KVMSEA_VMM_QEMU:-}" ]; then
 	vmm_version="(KVMSEA_VMM_QEMU)" vmm_qemu=$KVMSEA_VMM_QEMU
 else
-	read -r _ vmm_version vmm_qemu < <("$here/build-vmm.sh" "$sysroot" "$here/qemu-devmem-window.patch" | tail -1) ||
+	read -r _ vmm_version vmm_qemu < <("$here/build-vmm.sh" "$sysroot" \
+		"$e2e/../../integrations/qemu/libkvmsea.patch" "$here/qemu-devmem-window.patch" | tail -1) ||
 		exit $?
 fi
 say "qemu: L1 $l1_version; stock $stock_version; ours $vmm_version at $vmm_qemu"
@@ -90,19 +94,27 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kvmsea-e2e-qemu.XXXXXX")
 dpkg-deb --fsys-tarfile "$bb_deb" | tar -x -C "$work" ./usr/bin/busybox
 busybox=$work/usr/bin/busybox
 
-# --- The scenarios: NAME EXPECT QEMU TOUCHES [QEMU-ARGS]. -------------------
+# --- The scenarios: NAME EXPECT QEMU ACCEL TOUCHES [QEMU-ARGS]. -------------
 # stock = Debian's qemu-system-aarch64, ours = the patched build. The hole
 # needs our test-only x-devmem-window (Debian's QEMU cannot map /dev/mem:
 # its file backend needs a file size), so the hole's baseline is our build
-# with the capability off.
+# with the capability off (sea-exits=off: KVM's SError, as in stock QEMU).
 hole_gpa=0x0b000000
 hole="-object x-devmem-window,id=hole,offset=0x0b000000,size=0x10000,addr=$hole_gpa"
 scenarios=(
-	"stock-ram-load vmm-exit stock ram-load"
-	"stock-ram-store vmm-exit stock ram-store"
-	"devmem-hole-load guest-panic ours hole-load $hole"
-	"devmem-hole-store guest-panic ours hole-store $hole"
+	"stock-ram vmm-exit stock kvm ram-load"
+	"off-hole guest-panic ours kvm,sea-exits=off hole-load $hole"
 )
+# A page of a file stays allocated after its process dies; an anonymous page
+# is freed and, in a guest without ACPI, reused and touched again (trap).
+for strategy in auto vcpu-events emulate; do
+	scenarios+=("ours-$strategy survive ours kvm,sea-strategy=$strategy hole-load,hole-store,file-load,file-store $hole")
+done
+scenarios+=("ours-trap trap ours kvm ram-load")
+# ACPI: UEFI firmware, and QEMU's GHES error source (ras=on).
+acpi="-bios /vmm/QEMU_EFI.fd -M ras=on"
+scenarios+=("acpi-stock retire stock kvm ram-load $acpi"
+	"acpi-ours retire ours kvm hole-load,ram-load $hole $acpi")
 
 # --- The L2 guest: busybox, its init, l2-touch. -----------------------------
 mkdir -p "$work/l2/bin"
@@ -119,6 +131,7 @@ cp "$busybox" "$root/bin/busybox"
 cp "$here/l1-init.sh" "$root/init"
 cp "$vmm_run" "$root/vmm/vmm-run"
 cp "$kernel_dir/hwpoison-inject.ko" "$root/vmm/"
+dpkg-deb --fsys-tarfile "$efi_deb" | tar -x -O ./usr/share/qemu-efi-aarch64/QEMU_EFI.fd > "$root/vmm/QEMU_EFI.fd"
 cp "$kernel_dir/vmlinuz" "$root/l2/vmlinuz"
 cp "$work/l2.cpio.gz" "$root/l2/initrd.gz"
 cp "$sysroot/usr/bin/qemu-system-aarch64" "$root/vmm/qemu-stock"
@@ -138,14 +151,15 @@ while [ ${#todo[@]} -gt 0 ]; do
 done
 cp -L "$sysroot/usr/lib/ld-linux-aarch64.so.1" "$root/usr/lib/"
 
-common="-accel kvm -M virt,gic-version=3 -cpu host -smp 2 -m 256 -nodefaults"
+common="-M virt,gic-version=3 -cpu host -smp 2 -m 256 -nodefaults"
 common+=" -display none -serial stdio -no-reboot -kernel /l2/vmlinuz -initrd /l2/initrd.gz"
 : > "$root/vmm/scenarios"
 for s in "${scenarios[@]}"; do
-	read -r name expect which touches args <<<"$s"
+	read -r name expect which accel touches args <<<"$s"
 	[[ $name =~ ${KVMSEA_VMM_SCENARIOS:-.} ]] || continue
-	echo "$name $expect /vmm/qemu-$which $common ${args:-}" >> "$root/vmm/scenarios"
-	echo "console=ttyAMA0 quiet panic=-1 rdinit=/init kvmsea_touch=$touches kvmsea_hole=$hole_gpa" \
+	echo "$name $expect /vmm/qemu-$which -accel $accel $common ${args:-}" >> "$root/vmm/scenarios"
+	# oops=panic: a guest that oopses ends its run at once (it may hang).
+	echo "console=ttyAMA0 quiet panic=-1 oops=panic rdinit=/init kvmsea_touch=$touches kvmsea_hole=$hole_gpa" \
 		> "$root/vmm/cmdline.$name"
 done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/l1.cpio.gz"
@@ -160,7 +174,7 @@ timeout --foreground -k 10 "$timeout_s" "$l1_qemu" \
 	-nographic -nic none -no-reboot \
 	-kernel "$kernel_dir/vmlinuz" -initrd "$work/l1.cpio.gz" \
 	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet" \
-	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep --line-buffered -E '^(E2E |vmm-run |[a-z0-9-]+\| )'
+	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep --line-buffered -E '^(E2E |vmm-run |[a-z0-9-]+( \(qemu\))?\| )'
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" = 124 ] || ! grep -q '^E2E DONE' "$log"; then

@@ -7,7 +7,8 @@
  *   vmm-run NAME EXPECT TIMEOUT MONITOR -- QEMU-ARGV...
  *
  * QEMU must have its serial console on stdio and its human monitor (HMP) on
- * the unix socket MONITOR. Every console line is echoed as "NAME| line".
+ * the unix socket MONITOR. Every console line is echoed as "NAME| line",
+ * and every line QEMU writes to stderr as "NAME (qemu)| line".
  * When the guest prints "KVMSEA-POISON gpa=0x..." (l2-touch), vmm-run asks
  * the monitor for the host address (gpa2hva), reads the page frame from
  * /proc/QEMU/pagemap, poisons it through hwpoison_inject's debugfs file,
@@ -18,6 +19,14 @@
  *                "L2 ALIVE" and "L2 DONE", and QEMU exits 0
  *   guest-panic  the guest kernel panics ("Kernel panic"), no "L2 DONE"
  *   vmm-exit     QEMU exits non-zero before "L2 DONE", the guest did not panic
+ *   retire       as survive, and the guest's kernel retired the first poisoned
+ *                page ("Memory failure: 0xPFN: recovery action ...: Recovered",
+ *                from the ACPI GHES record the VMM wrote)
+ *   trap         the first result is a SIGBUS and QEMU exits 0; then either
+ *                the guest survives (as for survive), or it panics after QEMU
+ *                reported a second memory error on the first poisoned page:
+ *                a guest without ACPI cannot retire the page, frees it when
+ *                the process dies and touches it again when it reuses it
  * It prints "E2E PASS NAME: ..." or "E2E FAIL NAME: ...", and exits 0 either
  * way (1 on a usage or setup error).
  */
@@ -49,8 +58,11 @@ struct run {
 	double t0;              /* QEMU started */
 	double t_first, t_boot; /* the first console line, "L2 BOOT" (0: not yet) */
 	int results, sigbus;    /* "L2 RESULT" lines; those with status 135 */
-	bool alive, done, panic, poison_failed;
+	bool alive, done, panic, poison_failed, retired;
 	int poisoned;
+	uint64_t first_gpa;     /* the first page poisoned */
+	int first_gpa_errors;   /* QEMU's "guest memory error" lines for it */
+	int first_status;       /* of the first "L2 RESULT" (-1: none) */
 	char first_bad[160];    /* the first result that was not a SIGBUS */
 };
 
@@ -157,7 +169,8 @@ static void poison(struct run *r, uint64_t gpa)
 		return;
 	}
 	close(fd);
-	r->poisoned++;
+	if (!r->poisoned++)
+		r->first_gpa = gpa;
 	say(r, "poisoned gpa 0x%" PRIx64 ": QEMU hva 0x%" PRIx64 ", host pfn 0x%" PRIx64,
 	    gpa, hva, pfn);
 	if (write(r->to_qemu, "go\n", 3) != 3)
@@ -178,7 +191,8 @@ static void console_line(struct run *r, const char *line)
 		r->t_boot = now();
 	if ((p = strstr(line, "L2 RESULT ")) && (p = strstr(p, " status ")) &&
 	    sscanf(p, " status %d", &status) == 1) {
-		r->results++;
+		if (!r->results++)
+			r->first_status = status;
 		if (status == 135)
 			r->sigbus++;
 		else if (!r->first_bad[0])
@@ -188,8 +202,22 @@ static void console_line(struct run *r, const char *line)
 		r->alive = true;
 	if (strstr(line, "L2 DONE"))
 		r->done = true;
+	if (r->poisoned && (p = strstr(line, "Memory failure: 0x")) &&
+	    strtoull(p + strlen("Memory failure: 0x"), NULL, 16) == r->first_gpa / PAGE &&
+	    strstr(p, ": Recovered"))
+		r->retired = true;
 	if (strstr(line, "Kernel panic"))
 		r->panic = true;
+}
+
+static void qemu_line(struct run *r, const char *line)
+{
+	char page[40];
+
+	printf("%s (qemu)| %s\n", r->name, line);
+	snprintf(page, sizeof(page), " page 0x%" PRIx64 "+", r->first_gpa);
+	if (r->poisoned && strstr(line, "guest memory error") && strstr(line, page))
+		r->first_gpa_errors++;
 }
 
 static int verdict(const struct run *r, const char *expect, int status,
@@ -199,37 +227,81 @@ static int verdict(const struct run *r, const char *expect, int status,
 	bool ok;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
-	if (!strcmp(expect, "survive")) {
+	if (!strcmp(expect, "survive") || !strcmp(expect, "retire")) {
 		ok = !timed_out && r->results > 0 && r->sigbus == r->results &&
-		     r->alive && r->done && !r->panic && code == 0;
+		     r->alive && r->done && !r->panic && code == 0 &&
+		     (r->retired || strcmp(expect, "retire"));
 		if (r->first_bad[0])
 			snprintf(why, sizeof(why), "; not a SIGBUS: '%s'", r->first_bad);
+	} else if (!strcmp(expect, "trap")) {
+		bool survived = r->sigbus == r->results && r->alive && r->done &&
+				!r->panic;
+		bool trapped = r->panic && r->first_gpa_errors > 1;
+
+		ok = !timed_out && r->first_status == 135 && code == 0 &&
+		     (survived || trapped);
+		snprintf(why, sizeof(why), "; %s (%d errors on the first page)",
+			 survived ? "the guest survived" :
+			 trapped ? "the guest reused the page and panicked" :
+			 "neither survived nor the known trap", r->first_gpa_errors);
 	} else if (!strcmp(expect, "guest-panic")) {
 		ok = !timed_out && r->panic && !r->done;
 	} else {
 		ok = !timed_out && code != 0 && !r->done && !r->panic;
 	}
 	printf("E2E %s %s: expect %s; qemu %s %d%s; guest: results %d (SIGBUS %d), "
-	       "alive %s, done %s, panic %s; poisoned %d%s; first output %.1fs, "
+	       "alive %s, done %s, panic %s, retired %s; poisoned %d%s; first output %.1fs, "
 	       "init %.1fs, total %.1fs%s\n",
 	       ok ? "PASS" : "FAIL", r->name, expect,
 	       WIFEXITED(status) ? "exit" : "signal",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 	       timed_out ? " (timeout)" : "", r->results, r->sigbus,
 	       r->alive ? "yes" : "no", r->done ? "yes" : "no",
-	       r->panic ? "yes" : "no", r->poisoned,
+	       r->panic ? "yes" : "no", r->retired ? "yes" : "no", r->poisoned,
 	       r->poison_failed ? " (a poison failed)" : "",
 	       r->t_first ? r->t_first - r->t0 : 0.0,
 	       r->t_boot ? r->t_boot - r->t0 : 0.0, now() - r->t0, why);
 	return 0;
 }
 
+/* A pipe from QEMU, read line by line. */
+struct stream {
+	int fd;
+	bool console;           /* the guest's console, else QEMU's stderr */
+	size_t used;
+	char line[1024];
+};
+
+/* Read what @in has; hand out each complete line. False at EOF. */
+static bool read_lines(struct run *r, struct stream *in)
+{
+	char buf[4096];
+	ssize_t n = read(in->fd, buf, sizeof(buf));
+
+	for (ssize_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\r')
+			continue;
+		if (c == '\n' || in->used + 1 == sizeof(in->line)) {
+			in->line[in->used] = 0;
+			if (in->console)
+				console_line(r, in->line);
+			else
+				qemu_line(r, in->line);
+			in->used = 0;
+		}
+		if (c != '\n')
+			in->line[in->used++] = c;
+	}
+	return n > 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct run r = { 0 };
-	int in[2], out[2], status = 0;
-	char buf[4096], line[1024];
-	size_t used = 0;
+	struct run r = { .first_status = -1 };
+	struct stream out = { .console = true }, err = { .console = false };
+	int in[2], outp[2], errp[2], status = 0;
 	bool timed_out = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -241,7 +313,7 @@ int main(int argc, char **argv)
 	r.monitor = argv[4];
 	double timeout = atof(argv[3]);
 	r.t0 = now();
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+	if (pipe2(in, O_CLOEXEC) || pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
 		return perror("pipe"), 1;
 	signal(SIGPIPE, SIG_IGN);
 	unlink(r.monitor);
@@ -250,19 +322,24 @@ int main(int argc, char **argv)
 		return perror("fork"), 1;
 	if (r.qemu == 0) {
 		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(out[1], 2);
+		dup2(outp[1], 1);
+		dup2(errp[1], 2);
 		execv(argv[6], &argv[6]);
 		perror(argv[6]);
 		_exit(127);
 	}
 	close(in[0]);
-	close(out[1]);
+	close(outp[1]);
+	close(errp[1]);
 	r.to_qemu = in[1];
+	out.fd = outp[0];
+	err.fd = errp[0];
 	say(&r, "started %s (pid %d)", argv[6], (int)r.qemu);
 
-	for (;;) {
-		struct pollfd p = { .fd = out[0], .events = POLLIN };
+	/* Until QEMU closes both pipes (it exited) or the time is up. */
+	while (out.fd >= 0 || err.fd >= 0) {
+		struct pollfd p[2] = { { .fd = out.fd, .events = POLLIN },
+				       { .fd = err.fd, .events = POLLIN } };
 		double left = timeout - (now() - r.t0);
 
 		if (left <= 0) {
@@ -271,27 +348,19 @@ int main(int argc, char **argv)
 			kill(r.qemu, SIGKILL);
 			break;
 		}
-		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+		if (poll(p, 2, (int)(left * 1000) + 1) <= 0)
 			continue;
-		ssize_t n = read(out[0], buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		for (ssize_t i = 0; i < n; i++) {
-			char c = buf[i];
-			if (c == '\r')
-				continue;
-			if (c == '\n' || used + 1 == sizeof(line)) {
-				line[used] = 0;
-				console_line(&r, line);
-				used = 0;
+		struct stream *s[2] = { &out, &err };
+		for (int i = 0; i < 2; i++) {
+			if (p[i].revents && !read_lines(&r, s[i])) {
+				close(s[i]->fd);
+				s[i]->fd = -1;
 			}
-			if (c != '\n')
-				line[used++] = c;
 		}
 	}
-	if (used) {
-		line[used] = 0;
-		console_line(&r, line);
+	if (out.used) {
+		out.line[out.used] = 0;
+		console_line(&r, out.line);
 	}
 	close(r.to_qemu);
 	waitpid(r.qemu, &status, 0);
