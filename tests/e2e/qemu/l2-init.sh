@@ -47,4 +47,5 @@ if kill -0 "$w1" "$w2" && [ "$b1" -gt "$a1" ] && [ "$b2" -gt "$a2" ] && [ -n "$s
 	echo "L2 ALIVE workers $a1->$b1 $a2->$b2, new process md5 $sum, uptime $(cut -d' ' -f1 /proc/uptime)"
 fi
 echo "L2 DONE"
+sleep 1 # poweroff -f does not wait for the console to drain
 poweroff -f

@@ -12,7 +12,8 @@
 # Environment: XDG_CACHE_HOME, KVMSEA_E2E_TIMEOUT (the L1 boot, default
 # 3600 s), KVMSEA_E2E_KEEP=1 (keep the work directory),
 # KVMSEA_VMM_SCENARIOS (run only the scenarios whose names match this
-# extended regular expression), KVMSEA_VMM_QEMU (an aarch64 QEMU binary to
+# extended regular expression), KVMSEA_VMM_LOG (copy the emulated host's
+# console there), KVMSEA_VMM_QEMU (an aarch64 QEMU binary to
 # use as ours instead of building one: for developing the patch).
 set -euo pipefail
 
@@ -76,7 +77,7 @@ read -r _ _ efi_deb < <("$debfetch" binary trixie qemu-efi-aarch64) ||
 say "assets: kernel $kernel_pkg $kernel_version (+ hwpoison-inject.ko), busybox $bb_version"
 
 say "L1 qemu (the e2e suite's): building or reusing"
-read -r _ l1_version l1_qemu < <("$e2e/build-qemu.sh" default | tail -1) || exit $?
+read -r _ l1_version l1_qemu < <("$e2e/build-qemu.sh" nested | tail -1) || exit $?
 say "sysroot (trixie arm64 libraries and Debian's qemu-system-arm): unpacking or reusing"
 read -r _ stock_version sysroot < <("$here/sysroot.sh" | tail -1) || exit $?
 say "VMM qemu (trixie's source + our patches, aarch64): building or reusing"
@@ -102,7 +103,7 @@ busybox=$work/usr/bin/busybox
 hole_gpa=0x0b000000
 hole="-object x-devmem-window,id=hole,offset=0x0b000000,size=0x10000,addr=$hole_gpa"
 scenarios=(
-	"stock-ram vmm-exit stock kvm ram-load"
+	"stock-page vmm-exit stock kvm file-load"
 	"off-hole guest-panic ours kvm,sea-exits=off hole-load $hole"
 )
 # A page of a file stays allocated after its process dies; an anonymous page
@@ -174,9 +175,10 @@ timeout --foreground -k 10 "$timeout_s" "$l1_qemu" \
 	-nographic -nic none -no-reboot \
 	-kernel "$kernel_dir/vmlinuz" -initrd "$work/l1.cpio.gz" \
 	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet" \
-	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep --line-buffered -E '^(E2E |vmm-run |[a-z0-9-]+( \(qemu\))?\| )'
+	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep --line-buffered -E '^(E2E |vmm-run |[a-z0-9-]+( \(qemu\))?\| |\[ *[0-9.]+\] Memory failure)'
 status=${PIPESTATUS[0]}
 set -e
+[ -z "${KVMSEA_VMM_LOG:-}" ] || cp "$log" "$KVMSEA_VMM_LOG"
 if [ "$status" = 124 ] || ! grep -q '^E2E DONE' "$log"; then
 	tail -40 "$log"
 	say "FAILED: no 'E2E DONE' (timeout after ${timeout_s}s or L1 died)"

@@ -157,13 +157,16 @@ static void poison(struct run *r, uint64_t gpa)
 		say(r, "cannot find the host page of gpa 0x%" PRIx64 " (hmp %d, hva 0x%" PRIx64 ")",
 		    gpa, err, hva);
 		r->poison_failed = true;
-		return; /* no answer: the guest waits, the timeout ends the run */
+		kill(r->qemu, SIGKILL); /* the guest would wait for ever */
+		return;
 	}
 	fd = open(CORRUPT_PFN, O_WRONLY | O_CLOEXEC);
 	snprintf(cmd, sizeof(cmd), "0x%" PRIx64 "\n", pfn);
 	if (fd < 0 || write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
-		say(r, "%s: %s", CORRUPT_PFN, strerror(errno));
+		say(r, "%s 0x%" PRIx64 " (gpa 0x%" PRIx64 ", hva 0x%" PRIx64 "): %s",
+		    CORRUPT_PFN, pfn, gpa, hva, strerror(errno));
 		r->poison_failed = true;
+		kill(r->qemu, SIGKILL); /* the guest would wait for ever */
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -249,6 +252,7 @@ static int verdict(const struct run *r, const char *expect, int status,
 	} else {
 		ok = !timed_out && code != 0 && !r->done && !r->panic;
 	}
+	ok = ok && !r->poison_failed; /* then vmm-run killed QEMU itself */
 	printf("E2E %s %s: expect %s; qemu %s %d%s; guest: results %d (SIGBUS %d), "
 	       "alive %s, done %s, panic %s, retired %s; poisoned %d%s; first output %.1fs, "
 	       "init %.1fs, total %.1fs%s\n",
