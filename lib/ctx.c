@@ -68,9 +68,7 @@ KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 	ret = kvmsea_poison_init(&ctx->poison);
 	if (ret < 0)
 		goto fail_poison;
-	ret = kvmsea_sigq_init(&ctx->sigq, KVMSEA_CTX_SIGQ);
-	if (ret < 0)
-		goto fail_sigq;
+	kvmsea_sigq_init(&ctx->sigq, ctx->sigq_slots, KVMSEA_CTX_SIGQ);
 	ctx->vm_fd = vm_fd;
 	ctx->livelock_limit = KVMSEA_DEFAULT_LIVELOCK_LIMIT;
 	atomic_init(&ctx->enabled, false);
@@ -78,8 +76,6 @@ KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 	*out = ctx;
 	return 0;
 
-fail_sigq:
-	kvmsea_poison_fini(&ctx->poison);
 fail_poison:
 	kvmsea_memmap_fini(&ctx->map);
 fail_probe:
@@ -93,7 +89,6 @@ KVMSEA_EXPORT void kvmsea_ctx_free(struct kvmsea_ctx *ctx)
 	/* Its vCPU handles still point here: refused, not freed under them. */
 	if (!ctx || atomic_load(&ctx->vcpus) != 0)
 		return;
-	kvmsea_sigq_fini(&ctx->sigq);
 	kvmsea_poison_fini(&ctx->poison);
 	kvmsea_memmap_fini(&ctx->map);
 	free(ctx); /* the VM fd is the caller's */

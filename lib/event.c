@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 
 #include "arm64.h"
 #include "internal.h"
@@ -21,28 +20,6 @@
  * an instruction fetch cannot be told either; a Linux guest handles both
  * kinds alike (do_sea()). */
 #define SYNTHETIC_SYNDROME 0x92000410ULL
-
-static uint64_t clock_ns(clockid_t clock)
-{
-	int saved = errno;
-	struct timespec ts;
-	uint64_t ns = 0;
-
-	if (clock_gettime(clock, &ts) == 0)
-		ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	errno = saved;
-	return ns;
-}
-
-uint64_t kvmsea_realtime_ns(void)
-{
-	return clock_ns(CLOCK_REALTIME);
-}
-
-uint64_t kvmsea_monotonic_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
 
 static uint8_t pstate_el(uint64_t pstate)
 {

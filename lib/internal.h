@@ -19,7 +19,7 @@
 #define KVMSEA_DEFAULT_LIVELOCK_LIMIT 8
 /* SIGBUS records waiting: per vCPU (one AR per KVM_RUN return; a few for
  * the VMM's own accesses on that thread), and for the VM as a whole. */
-#define KVMSEA_VCPU_SIGQ 4
+#define KVMSEA_VCPU_SIGQ 4     /* powers of two */
 #define KVMSEA_CTX_SIGQ 256
 
 /* Counters of struct kvmsea_stats, updated from any thread (and from
@@ -42,6 +42,7 @@ struct kvmsea_ctx {
 	struct kvmsea_memmap map;      /* the guest memory map */
 	struct kvmsea_poison_set poison; /* the poison registry, the storm */
 	struct kvmsea_sigq sigq;       /* AO, and AR off the vCPU threads */
+	struct kvmsea_sigq_slot sigq_slots[KVMSEA_CTX_SIGQ];
 	atomic_uint_fast64_t seq;      /* events of the VM as a whole */
 };
 
@@ -73,6 +74,7 @@ struct kvmsea_vcpu {
 	bool have_event;
 	struct kvmsea_event event;
 	struct kvmsea_sigq ar;  /* SIGBUS AR taken on this vCPU's thread */
+	struct kvmsea_sigq_slot ar_slots[KVMSEA_VCPU_SIGQ];
 };
 
 /* ---- vcpu.c ---- */
@@ -80,10 +82,6 @@ struct kvmsea_vcpu {
 int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu);
 
 /* ---- event.c ---- */
-/* CLOCK_REALTIME and CLOCK_MONOTONIC in nanoseconds (0 if the clock
- * fails); signal-safe, errno kept. */
-uint64_t kvmsea_realtime_ns(void);
-uint64_t kvmsea_monotonic_ns(void);
 /* An event for the SEA exit @sea on @vcpu (no guest state yet). */
 void kvmsea_event_from_exit(struct kvmsea_event *ev,
 			    const struct kvmsea_vcpu *vcpu,
@@ -103,6 +101,12 @@ void kvmsea_event_from_memory_fault(struct kvmsea_event *ev,
 /* The abort an event describes. -EINVAL when it is not an abort. */
 int kvmsea_event_abort(const struct kvmsea_event *ev,
 		       struct kvmsea_abort *abort);
+
+/* ---- clock.c (signal-safe) ---- */
+/* CLOCK_REALTIME and CLOCK_MONOTONIC in nanoseconds (0 if the clock
+ * fails); errno kept. */
+uint64_t kvmsea_realtime_ns(void);
+uint64_t kvmsea_monotonic_ns(void);
 
 /* ---- memory.c ---- */
 /* Enter the event's bad page in the poison registry and fill in what

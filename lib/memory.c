@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The context's guest memory map and poison registry, as the public API
- * offers them, and how an event enters the registry. */
+/* The context's guest memory map, poison registry and the memory errors
+ * recorded for the VM as a whole, as the public API offers them; and how
+ * an event enters the registry. */
 #include <errno.h>
 
 #include "internal.h"
@@ -92,6 +93,22 @@ KVMSEA_EXPORT int kvmsea_ctx_get_stats(const struct kvmsea_ctx *ctx,
 		.stops = atomic_load(&c->stops),
 	};
 	return 0;
+}
+
+KVMSEA_EXPORT int kvmsea_ctx_next_error(struct kvmsea_ctx *ctx,
+					struct kvmsea_event *event)
+{
+	struct kvmsea_sigrec rec;
+	uint64_t seq;
+
+	if (!ctx || !event)
+		return -EINVAL;
+	if (!kvmsea_sigq_pop(&ctx->sigq, &rec))
+		return 0;
+	seq = atomic_fetch_add(&ctx->seq, 1) + 1;
+	kvmsea_event_from_sigbus(event, &rec, KVMSEA_NO_VCPU, seq);
+	kvmsea_ctx_note_poison(ctx, event);
+	return 1;
 }
 
 /* The largest naturally aligned power-of-two block at @gpa that fits in

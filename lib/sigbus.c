@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The SIGBUS path: the entry point the VMM's own SIGBUS handler calls, and
- * the delivery of what it recorded for the VM as a whole.
+ * where it puts what it recorded (handle_exit() and kvmsea_ctx_next_error()
+ * deliver it).
  *
  * kvmsea_sigbus() runs in a signal handler, on any thread, at any moment
  * (also while the same thread is inside the library): it only reads the
@@ -43,19 +44,18 @@ static bool translate(const struct kvmsea_ctx *ctx, uint64_t addr,
 }
 
 KVMSEA_EXPORT int kvmsea_sigbus(struct kvmsea_ctx *ctx, struct kvmsea_vcpu *vcpu,
-				int si_code, void *si_addr,
-				unsigned int si_addr_lsb)
+				int code, void *addr, unsigned int addr_lsb)
 {
 	struct kvmsea_sigrec rec;
 	struct kvmsea_sigq *q;
 
 	if (!ctx || (vcpu && vcpu->ctx != ctx))
 		return -EINVAL;
-	rec.code = si_code;
-	rec.addr = (uintptr_t)si_addr;
-	rec.addr_lsb = si_addr_lsb;
-	if ((si_code != BUS_MCEERR_AR && si_code != BUS_MCEERR_AO) ||
-	    !translate(ctx, rec.addr, si_addr_lsb, &rec)) {
+	rec.code = code;
+	rec.addr = (uintptr_t)addr;
+	rec.addr_lsb = addr_lsb;
+	if ((code != BUS_MCEERR_AR && code != BUS_MCEERR_AO) ||
+	    !translate(ctx, rec.addr, addr_lsb, &rec)) {
 		atomic_fetch_add_explicit(&ctx->counters.sigbus_not_mine, 1,
 					  memory_order_relaxed);
 		return KVMSEA_SIGBUS_NOT_MINE;
@@ -65,30 +65,14 @@ KVMSEA_EXPORT int kvmsea_sigbus(struct kvmsea_ctx *ctx, struct kvmsea_vcpu *vcpu
 	/* An AR on a vCPU's thread is that vCPU's: handle_exit() delivers it
 	 * after the KVM_RUN it interrupted. Everything else waits for
 	 * kvmsea_ctx_next_error(). */
-	q = si_code == BUS_MCEERR_AR && vcpu ? &vcpu->ar : &ctx->sigq;
+	q = code == BUS_MCEERR_AR && vcpu ? &vcpu->ar : &ctx->sigq;
 	if (!kvmsea_sigq_push(q, &rec)) {
 		atomic_fetch_add_explicit(&ctx->counters.sigbus_dropped, 1,
 					  memory_order_relaxed);
 		return KVMSEA_SIGBUS_DROPPED;
 	}
-	atomic_fetch_add_explicit(si_code == BUS_MCEERR_AR ?
+	atomic_fetch_add_explicit(code == BUS_MCEERR_AR ?
 				  &ctx->counters.sigbus_ar : &ctx->counters.sigbus_ao,
 				  1, memory_order_relaxed);
 	return KVMSEA_SIGBUS_RECORDED;
-}
-
-KVMSEA_EXPORT int kvmsea_ctx_next_error(struct kvmsea_ctx *ctx,
-					struct kvmsea_event *event)
-{
-	struct kvmsea_sigrec rec;
-	uint64_t seq;
-
-	if (!ctx || !event)
-		return -EINVAL;
-	if (!kvmsea_sigq_pop(&ctx->sigq, &rec))
-		return 0;
-	seq = atomic_fetch_add(&ctx->seq, 1) + 1;
-	kvmsea_event_from_sigbus(event, &rec, KVMSEA_NO_VCPU, seq);
-	kvmsea_ctx_note_poison(ctx, event);
-	return 1;
 }

@@ -16,35 +16,20 @@
  * deadlock: it claims another slot, or gives up. A slot claimed by an
  * interrupted producer is simply not ready until that producer resumes.
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "sigq.h"
 
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2,
 	       "the signal path needs lock-free atomics");
 
-int kvmsea_sigq_init(struct kvmsea_sigq *q, size_t capacity)
+void kvmsea_sigq_init(struct kvmsea_sigq *q, struct kvmsea_sigq_slot *slots,
+		      size_t n)
 {
-	size_t n = 2;
-
-	while (n < capacity)
-		n <<= 1;
-	q->slots = calloc(n, sizeof(*q->slots));
-	if (!q->slots)
-		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		atomic_init(&q->slots[i].seq, i);
+		atomic_init(&slots[i].seq, i);
+	q->slots = slots;
 	q->mask = n - 1;
 	atomic_init(&q->head, 0);
 	atomic_init(&q->tail, 0);
-	return 0;
-}
-
-void kvmsea_sigq_fini(struct kvmsea_sigq *q)
-{
-	free(q->slots);
-	q->slots = NULL;
 }
 
 bool kvmsea_sigq_push(struct kvmsea_sigq *q, const struct kvmsea_sigrec *rec)

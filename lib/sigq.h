@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A bounded queue of memory-error records that signal handlers fill: lock
- * free, no allocation once made, safe to push from a signal handler that
+ * free, in storage its owner provides, safe to push from a signal handler that
  * interrupted a push or a pop on its own thread. Any number of threads
  * push and pop. A full queue refuses the record (the caller counts it).
  */
@@ -36,9 +36,9 @@ struct kvmsea_sigq {
 	struct kvmsea_sigq_slot *slots;
 };
 
-/* @capacity is rounded up to a power of two (at least 2). 0 or -ENOMEM. */
-int kvmsea_sigq_init(struct kvmsea_sigq *q, size_t capacity);
-void kvmsea_sigq_fini(struct kvmsea_sigq *q);
+/* Make an empty queue over @slots, @n of them: a power of two. */
+void kvmsea_sigq_init(struct kvmsea_sigq *q, struct kvmsea_sigq_slot *slots,
+		      size_t n);
 /* Async-signal-safe. False when the queue is full. */
 bool kvmsea_sigq_push(struct kvmsea_sigq *q, const struct kvmsea_sigrec *rec);
 /* False when nothing is ready (empty, or a push is still being written). */

@@ -34,11 +34,7 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 	errno = saved;
 	if (!vcpu)
 		return -ENOMEM;
-	if (kvmsea_sigq_init(&vcpu->ar, KVMSEA_VCPU_SIGQ) < 0) {
-		free(vcpu);
-		errno = saved;
-		return -ENOMEM;
-	}
+	kvmsea_sigq_init(&vcpu->ar, vcpu->ar_slots, KVMSEA_VCPU_SIGQ);
 	vcpu->ctx = ctx;
 	vcpu->fd = vcpu_fd;
 	vcpu->run = run;
@@ -58,7 +54,6 @@ KVMSEA_EXPORT void kvmsea_vcpu_free(struct kvmsea_vcpu *vcpu)
 	if (!vcpu || vcpu->in_handler)
 		return;
 	atomic_fetch_sub_explicit(&vcpu->ctx->vcpus, 1, memory_order_relaxed);
-	kvmsea_sigq_fini(&vcpu->ar);
 	free(vcpu); /* the fd and the kvm_run mapping are the caller's */
 }
 

@@ -45,7 +45,7 @@ enum kvmsea_sigbus_result {
 };
 
 int kvmsea_sigbus(struct kvmsea_ctx *ctx, struct kvmsea_vcpu *vcpu,
-		  int si_code, void *si_addr, unsigned int si_addr_lsb);
+		  int code, void *addr, unsigned int addr_lsb);
 int kvmsea_ctx_next_error(struct kvmsea_ctx *ctx, struct kvmsea_event *event);
 
 /* ---- The poison registry: kvmsea_poison(3) ---------------------------- */

@@ -104,6 +104,9 @@ SAME_FIELD(struct kvmsea_uapi_run, u.memory_fault.size, struct kvm_run, memory_f
 _Static_assert(sizeof(struct kvmsea_uapi_arm_sea) ==
 		       sizeof(((struct kvm_run *)0)->arm_sea),
 	       "size of struct kvmsea_uapi_arm_sea");
+_Static_assert(sizeof(struct kvmsea_uapi_memory_fault) ==
+		       sizeof(((struct kvm_run *)0)->memory_fault),
+	       "size of struct kvmsea_uapi_memory_fault");
 /* Ours ends exactly where the kernel's exit union ends. */
 _Static_assert(sizeof(struct kvmsea_uapi_run) ==
 		       offsetof(struct kvm_run, kvm_valid_regs),

@@ -5,7 +5,10 @@
  * host_owns_sea), of MMIO completion and of immediate_exit.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sim-internal.h"
 
@@ -136,6 +139,27 @@ static void complete_mmio(struct kvmsim_vcpu *v)
 	v->stats.mmio_completed++;
 }
 
+pid_t kvmsim_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* rt_tgsigqueueinfo(2) lets a process send itself a signal with any
+ * si_code, as the kernel's force_sig_mceerr() does. */
+int kvmsim_send_sigbus(pid_t tid, int code, uint64_t addr, unsigned int lsb)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGBUS;
+	si.si_code = code;
+	si.si_addr = (void *)(uintptr_t)addr;
+	si.si_addr_lsb = (short)lsb;
+	if (syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGBUS, &si) < 0)
+		return -errno;
+	return 0;
+}
+
 static void pop(struct kvmsim_vcpu *v, struct sim_item *item)
 {
 	*item = v->queue[v->q_head];
@@ -195,6 +219,20 @@ int sim_run(struct kvmsim_vcpu *v, unsigned long arg)
 			return -EINTR;
 		case ITEM_ERROR:
 			return -item.err;
+		case ITEM_POISON:
+			/* user_mem_abort(): a hwpoisoned pfn. SIGBUS to the
+			 * thread in KVM_RUN, then the run loop sees it. */
+			kvmsim_send_sigbus(kvmsim_gettid(), BUS_MCEERR_AR,
+					   item.poison.hva, item.poison.lsb);
+			run->exit_reason = KVM_EXIT_INTR;
+			return -EINTR;
+		case ITEM_MEMORY_FAULT:
+			/* gmem_abort(): kvm_gmem_get_pfn() said -EHWPOISON. */
+			run->exit_reason = KVM_EXIT_MEMORY_FAULT;
+			run->u.memory_fault.gpa = item.memory_fault.gpa;
+			run->u.memory_fault.size = item.memory_fault.size;
+			run->u.memory_fault.flags = item.memory_fault.flags;
+			return -EHWPOISON;
 		}
 	}
 }
