@@ -224,7 +224,7 @@ static int check(const struct kvmsea_memmap *m, const struct kvmsea_memslot *s,
 
 	if (s->size == 0)
 		return old ? 0 : -ENOENT;
-	if (s->flags & ~KVMSEA_MEMSLOT_READONLY)
+	if (s->flags & ~KVMSEA_MEMMAP_FLAGS)
 		return -EINVAL;
 	if ((s->gpa | s->size | s->hva) & PAGE_MASK)
 		return -EINVAL;

@@ -29,6 +29,10 @@
  */
 #define KVMSEA_MEMMAP_MAX_SLOTS 32767u
 
+/* The memslot flags KVM knows (KVM_MEM_*), all kept as given. */
+#define KVMSEA_MEMMAP_FLAGS (KVMSEA_MEMSLOT_LOG_DIRTY | KVMSEA_MEMSLOT_READONLY | \
+			     KVMSEA_MEMSLOT_GUEST_MEMFD)
+
 /* One copy of the map. Readers only read it; the writer changes a copy
  * only while no reader can be using it (memmap.c). */
 struct kvmsea_memmap_copy {

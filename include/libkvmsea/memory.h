@@ -18,12 +18,16 @@ extern "C" {
 
 /* ---- The guest memory map: kvmsea_memslot(3) -------------------------- */
 
-#define KVMSEA_MEMSLOT_READONLY (1u << 0) /* KVM_MEM_READONLY */
+/* struct kvmsea_memslot.flags are the flags the slot has in KVM, passed
+ * through as they are: */
+#define KVMSEA_MEMSLOT_LOG_DIRTY (1u << 0) /* KVM_MEM_LOG_DIRTY_PAGES */
+#define KVMSEA_MEMSLOT_READONLY  (1u << 1) /* KVM_MEM_READONLY */
+#define KVMSEA_MEMSLOT_GUEST_MEMFD (1u << 2) /* KVM_MEM_GUEST_MEMFD */
 
 /* One KVM memslot, as the VMM gave it to KVM_SET_USER_MEMORY_REGION. */
 struct kvmsea_memslot {
 	uint32_t slot;   /* KVM's slot number (with the address space id) */
-	uint32_t flags;  /* KVMSEA_MEMSLOT_* */
+	uint32_t flags;  /* KVMSEA_MEMSLOT_*: KVM's own flags */
 	uint64_t gpa;    /* guest_phys_addr */
 	uint64_t size;   /* memory_size; 0 deletes the slot */
 	uint64_t hva;    /* userspace_addr */

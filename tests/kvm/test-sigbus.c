@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SIGBUS path against the simulated kernel, with real signals: the
- * simulator's KVM_RUN sends its thread SIGBUS BUS_MCEERR_AR for a poisoned
- * page (as kvm_send_hwpoison_signal() does) and returns -EINTR; the test's
- * own SIGBUS handler calls kvmsea_sigbus(), as a VMM's would. Then: the
+ * The SIGBUS path against the simulated kernel: the simulator's KVM_RUN
+ * hands its thread's SIGBUS handler BUS_MCEERR_AR for a poisoned page (as
+ * kvm_send_hwpoison_signal() does) and returns -EINTR; the test's own
+ * SA_SIGINFO handler calls kvmsea_sigbus(), as a VMM's would. (Real
+ * asynchronous signals: tests/reliability/test-signals.c.) Then: the
  * event, the injection, the registry, the VM's records, the storm, the
  * guest_memfd memory fault, and everything that is not the library's.
  */

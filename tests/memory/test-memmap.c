@@ -201,7 +201,7 @@ static void test_bad_input(void **state)
 	/* as a new slot (1), and as a replacement of slot 5 */
 	for (uint32_t n = 1; n <= 5; n += 4) {
 		s = S(n, 0x80000000, K4, 0x10000);
-		s.flags = 1u << 1;
+		s.flags = 1u << 3; /* not a KVM_MEM_* flag */
 		refused(m, s, -EINVAL);
 		s.flags = 1u << 31;
 		refused(m, s, -EINVAL);
@@ -391,7 +391,7 @@ static int model_set(struct model *md, const struct kvmsea_memslot *s)
 		md->used[k] = false;
 		return 0;
 	}
-	if ((s->flags & ~KVMSEA_MEMSLOT_READONLY) ||
+	if ((s->flags & ~KVMSEA_MEMMAP_FLAGS) ||
 	    ((s->gpa | s->size | s->hva) & (K4 - 1)) ||
 	    s->size > UINT64_MAX - s->gpa || s->size > UINT64_MAX - s->hva)
 		return -EINVAL;

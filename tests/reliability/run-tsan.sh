@@ -24,7 +24,7 @@ if [[ ! -f $build/build.ninja ]]; then
 	CC=clang meson setup "$build" -Db_sanitize=thread -Db_lundef=false >/dev/null
 fi
 meson compile -C "$build" tests/reliability/test-threads tests/reliability/storm \
-	tests/memory/test-memmap-race
+	tests/memory/test-memmap-race tests/reliability/test-signals
 
 # Any report fails the run (exit code 66), with both stacks of a race.
 export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:history_size=4"
@@ -39,4 +39,6 @@ echo "run-tsan: storm, $KVMSEA_STORM_SEAS SEAs on 1 then ${KVMSEA_STORM_THREADS:
 "$build/tests/reliability/storm" test
 echo "run-tsan: memory map, $KVMSEA_RACE_SETS writer calls racing ${KVMSEA_RACE_READERS:-3} reader threads and signal handlers"
 "$build/tests/memory/test-memmap-race"
+echo "run-tsan: signals into kvmsea_sigbus() on 6 threads, a drain and a map writer"
+"$build/tests/reliability/test-signals"
 echo "run-tsan: no data race reported"
