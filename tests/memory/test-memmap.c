@@ -315,11 +315,13 @@ static void test_slot_numbers(void **state)
 	unmapped(m, 0x1000, 0x1000);
 }
 
-/* Slot i of the limit test: ascending in gpa, descending in hva. */
+/* Slot i of the limit test, ascending in both spaces: every change is at
+ * the arrays' end, so that filling and emptying 32767 slots stays cheap
+ * (under valgrind too); the other tests mix the orders. */
 static struct kvmsea_memslot nth(uint32_t i)
 {
 	return S(3 * i + 1, 0x100000000 + 2 * K4 * i, K4 + K4 * (i & 1),
-		 0x7f0000000000 - 2 * K4 * i);
+		 0x7e0000000000 + 2 * K4 * i);
 }
 
 static void test_limit(void **state)
@@ -353,14 +355,11 @@ static void test_limit(void **state)
 	assert_int_equal(kvmsea_memmap_set(m, &(struct kvmsea_memslot){
 				 .slot = 2, .gpa = 0x20000, .size = K4,
 				 .hva = 0x20000 }), -ENOSPC);
-	/* empty it, from the middle outwards */
+	/* empty it, from the top */
 	add(m, S(0, 0, 0, 0));
-	for (uint32_t k = 0; k < max; k++) {
-		uint32_t i = k & 1 ? max / 2 - 1 - k / 2 : max / 2 + k / 2;
-
+	for (uint32_t i = max; i-- > 0;)
 		if (i != 7)
 			add(m, S(nth(i).slot, 0, 0, 0));
-	}
 	assert_int_equal(kvmsea_memmap_list(m, NULL, 0), 0);
 	unmapped(m, nth(100).hva, nth(100).gpa);
 	free(all);
