@@ -10,8 +10,9 @@
 #include "kvm.h"
 
 /* Set in run->arm_sea.flags (which KVM rewrites at every SEA exit, and
- * whose bit 63 it leaves 0) once that exit was injected: a second
- * kvmsea_vcpu_handle_exit() on the same KVM_RUN return then sees it. */
+ * whose bit 63 it leaves 0) once something was injected on the return
+ * that brought that exit: a second kvmsea_vcpu_handle_exit() on the same
+ * KVM_RUN return then sees it. */
 #define RUN_INJECTED_MARK (1ULL << 63)
 
 KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
@@ -243,7 +244,10 @@ static int inject_event(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	vcpu->guard.delivered = true;
 	atomic_fetch_add_explicit(&vcpu->ctx->counters.injected, 1,
 				  memory_order_relaxed);
-	if (req.live)
+	/* This return's SEA exit has had its injection, whatever event was
+	 * injected (the exit's, or a changed copy): the hook must not make a
+	 * new event of it if the loop calls it again. */
+	if (vcpu->exit_live)
 		vcpu->run->u.arm_sea.flags |= RUN_INJECTED_MARK;
 	if (vcpu->delivered) {
 		vcpu->event.injected = (enum kvmsea_strategy)ret;

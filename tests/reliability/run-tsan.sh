@@ -20,9 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${KVMSEA_TSAN_BUILD:-build-tsan}
 
-if [[ ! -f $build/build.ninja ]]; then
-	CC=clang meson setup "$build" -Db_sanitize=thread -Db_lundef=false >/dev/null
-fi
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+CC=clang meson_configure "$build" -Db_sanitize=thread -Db_lundef=false >/dev/null
 meson compile -C "$build" tests/reliability/test-threads tests/reliability/storm \
 	tests/memory/test-memmap-race tests/reliability/test-signals
 
