@@ -9,10 +9,9 @@
  * RES0 (EC 0x00, 0x09, 0x0e, 0x19, 0x22, 0x26); for the other classes shown
  * raw (KVMSEA_LAYOUT_NONE) no claim is made about their bits.
  *
- * The output goes through a tiny writer of our own instead of snprintf():
- * the formatter promises no allocation and async-signal safety, which
- * snprintf() does not, and a per-byte writer makes "truncated output is a
- * prefix of the full output" hold by construction.
+ * The output goes through the library's writer (writer.h) instead of
+ * snprintf(): the formatter promises no allocation and async-signal safety,
+ * which snprintf() does not.
  *
  * JSON keys (stable; a new key may be added, none is renamed or removed):
  *   esr             string, "0x" and 16 hex digits: the raw value
@@ -39,10 +38,10 @@
  *                     meaning  string or null
  */
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 
 #include "esr-internal.h"
+#include "writer.h"
 
 #define ISS_BITS 0x0000000001ffffffull
 #define ISS2_BITS 0x00ffffff00000000ull
@@ -56,101 +55,38 @@
 #define SUMMARY 3u
 
 struct out {
-	char *buf;
-	size_t size;
-	size_t len;                 /* bytes the full text needs so far */
+	struct kvmsea_writer w;
 	enum kvmsea_esr_style style;
 	const struct kvmsea_esr *d;
 	uint64_t covered;           /* ESR bits some field described */
 	unsigned int nfields;       /* for JSON commas */
 };
 
-/* ---- the writer ---------------------------------------------------------- */
+/* ---- text helpers beyond the writer's ------------------------------------ */
 
-static void put_char(struct out *o, char c)
-{
-	/* Keep the last byte for the NUL. */
-	if (o->len + 1 < o->size)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	while (*s)
-		put_char(o, *s++);
-}
-
+/* Spaces up to column @width of the text that started at @from. */
 static void put_pad(struct out *o, size_t from, size_t width)
 {
-	size_t n = o->len - from;
+	size_t n = o->w.len - from;
 
 	do
-		put_char(o, ' ');
+		w_char(&o->w, ' ');
 	while (++n < width);
-}
-
-static void put_hex(struct out *o, uint64_t v, unsigned int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned int n = 1;
-
-	while (n < 16 && (v >> (4 * n)))
-		n++;
-	if (digits > n)
-		n = digits;
-	put_str(o, "0x");
-	while (n--)
-		put_char(o, hex[(v >> (4 * n)) & 15]);
-}
-
-static void put_dec(struct out *o, uint64_t v)
-{
-	char tmp[20];
-	unsigned int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		put_char(o, tmp[--n]);
 }
 
 static void put_bin(struct out *o, uint64_t v, unsigned int width)
 {
-	put_str(o, "0b");
+	w_str(&o->w, "0b");
 	while (width--)
-		put_char(o, (char)('0' + ((v >> width) & 1)));
-}
-
-/* A JSON string literal; our strings are ASCII, but escape what JSON needs. */
-static void put_json_str(struct out *o, const char *s)
-{
-	put_char(o, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			put_char(o, '\\');
-			put_char(o, (char)c);
-		} else if (c < 0x20) {
-			put_str(o, "\\u00");
-			put_char(o, "0123456789abcdef"[c >> 4]);
-			put_char(o, "0123456789abcdef"[c & 15]);
-		} else {
-			put_char(o, (char)c);
-		}
-	}
-	put_char(o, '"');
+		w_char(&o->w, (char)('0' + ((v >> width) & 1)));
 }
 
 static void put_bits(struct out *o, unsigned int hi, unsigned int lo)
 {
-	put_dec(o, hi);
+	w_dec(&o->w, hi);
 	if (hi != lo) {
-		put_char(o, ':');
-		put_dec(o, lo);
+		w_char(&o->w, ':');
+		w_dec(&o->w, lo);
 	}
 }
 
@@ -159,11 +95,11 @@ static void put_bits(struct out *o, unsigned int hi, unsigned int lo)
 static void put_value(struct out *o, uint64_t v, unsigned int width)
 {
 	if (width == 1)
-		put_char(o, (char)('0' + (v & 1)));
+		w_char(&o->w, (char)('0' + (v & 1)));
 	else if (width <= 3)
 		put_bin(o, v, width);
 	else
-		put_hex(o, v, (width + 3) / 4);
+		w_hex(&o->w, v, (width + 3) / 4);
 }
 
 /* ---- fields -------------------------------------------------------------- */
@@ -186,26 +122,26 @@ static void tree_line(struct out *o, unsigned int indent, const char *name,
 	size_t start;
 
 	while (indent--)
-		put_char(o, ' ');
-	start = o->len;
-	put_str(o, name);
+		w_char(&o->w, ' ');
+	start = o->w.len;
+	w_str(&o->w, name);
 	put_pad(o, start, 12);
-	start = o->len;
-	put_char(o, '[');
+	start = o->w.len;
+	w_char(&o->w, '[');
 	put_bits(o, hi, lo);
-	put_char(o, ']');
+	w_char(&o->w, ']');
 	put_pad(o, start, 8);
-	start = o->len;
+	start = o->w.len;
 	put_value(o, value, hi - lo + 1);
 	if (prefix || meaning)
 		put_pad(o, start, 10);
 	if (prefix) {
-		put_str(o, prefix);
-		put_str(o, ": ");
+		w_str(&o->w, prefix);
+		w_str(&o->w, ": ");
 	}
 	if (meaning)
-		put_str(o, meaning);
-	put_char(o, '\n');
+		w_str(&o->w, meaning);
+	w_char(&o->w, '\n');
 }
 
 /* One field of the ISS or ISS2, @hi/@lo being ESR bit positions. */
@@ -222,36 +158,36 @@ static void field(struct out *o, unsigned int hi, unsigned int lo,
 	case KVMSEA_ESR_ONELINE:
 		if (!value && !(flags & ALWAYS))
 			break;
-		put_str(o, ", ");
-		put_str(o, name);
+		w_str(&o->w, ", ");
+		w_str(&o->w, name);
 		if (!strcmp(name, "RES0")) {
-			put_char(o, '[');
+			w_char(&o->w, '[');
 			put_bits(o, hi, lo);
-			put_char(o, ']');
+			w_char(&o->w, ']');
 		}
-		put_char(o, ' ');
+		w_char(&o->w, ' ');
 		put_value(o, value, hi - lo + 1);
 		if ((flags & SUMMARY) == SUMMARY && meaning) {
-			put_str(o, " (");
-			put_str(o, meaning);
-			put_char(o, ')');
+			w_str(&o->w, " (");
+			w_str(&o->w, meaning);
+			w_char(&o->w, ')');
 		}
 		break;
 	case KVMSEA_ESR_JSON:
 		if (o->nfields++)
-			put_char(o, ',');
-		put_str(o, "{\"name\":");
-		put_json_str(o, name);
-		put_str(o, ",\"bits\":\"");
+			w_char(&o->w, ',');
+		w_str(&o->w, "{\"name\":");
+		w_json_str(&o->w, name);
+		w_str(&o->w, ",\"bits\":\"");
 		put_bits(o, hi, lo);
-		put_str(o, "\",\"value\":");
-		put_dec(o, value);
-		put_str(o, ",\"meaning\":");
+		w_str(&o->w, "\",\"value\":");
+		w_dec(&o->w, value);
+		w_str(&o->w, ",\"meaning\":");
 		if (meaning)
-			put_json_str(o, meaning);
+			w_json_str(&o->w, meaning);
 		else
-			put_str(o, "null");
-		put_char(o, '}');
+			w_str(&o->w, "null");
+		w_char(&o->w, '}');
 		break;
 	}
 }
@@ -434,19 +370,19 @@ static void put_sysreg_name(struct out *o)
 	const struct kvmsea_esr_sysreg *r = &o->d->u.sysreg;
 
 	if (r->name) {
-		put_str(o, r->name);
+		w_str(&o->w, r->name);
 		return;
 	}
-	put_char(o, 'S');
-	put_dec(o, r->op0);
-	put_char(o, '_');
-	put_dec(o, r->op1);
-	put_str(o, "_C");
-	put_dec(o, r->crn);
-	put_str(o, "_C");
-	put_dec(o, r->crm);
-	put_char(o, '_');
-	put_dec(o, r->op2);
+	w_char(&o->w, 'S');
+	w_dec(&o->w, r->op0);
+	w_char(&o->w, '_');
+	w_dec(&o->w, r->op1);
+	w_str(&o->w, "_C");
+	w_dec(&o->w, r->crn);
+	w_str(&o->w, "_C");
+	w_dec(&o->w, r->crm);
+	w_char(&o->w, '_');
+	w_dec(&o->w, r->op2);
 }
 
 static void emit_debug(struct out *o)
@@ -602,9 +538,9 @@ static void format_tree(struct out *o)
 	const struct kvmsea_esr *d = o->d;
 	bool known;
 
-	put_str(o, "ESR ");
-	put_hex(o, d->raw, 16);
-	put_char(o, '\n');
+	w_str(&o->w, "ESR ");
+	w_hex(&o->w, d->raw, 16);
+	w_char(&o->w, '\n');
 	tree_line(o, 2, "EC", 31, 26, d->ec, kvmsea_esr_ec_name(d->ec),
 		  kvmsea_esr_ec_description(d->ec));
 	tree_line(o, 2, "IL", 25, 25, d->il, NULL,
@@ -623,95 +559,95 @@ static void format_tree(struct out *o)
 	if (d->res0_hi)
 		tree_line(o, 2, "RES0", 63, 56, d->res0_hi, NULL,
 			  "reserved bits set");
-	put_str(o, "  summary: ");
+	w_str(&o->w, "  summary: ");
 	if (d->layout == KVMSEA_LAYOUT_SYSREG) {
-		put_str(o, "register ");
+		w_str(&o->w, "register ");
 		put_sysreg_name(o);
-		put_str(o, ", ");
+		w_str(&o->w, ", ");
 	}
-	put_str(o, "severity ");
-	put_str(o, kvmsea_ras_severity_name(d->severity));
-	put_str(o, ", KVM SEA ");
-	put_str(o, kvmsea_esr_is_sea(d->raw) ? "yes" : "no");
-	put_str(o, ", FAR valid ");
-	put_str(o, kvmsea_esr_far_valid(d->raw) ? "yes" : "no");
-	put_char(o, '\n');
+	w_str(&o->w, "severity ");
+	w_str(&o->w, kvmsea_ras_severity_name(d->severity));
+	w_str(&o->w, ", KVM SEA ");
+	w_str(&o->w, kvmsea_esr_is_sea(d->raw) ? "yes" : "no");
+	w_str(&o->w, ", FAR valid ");
+	w_str(&o->w, kvmsea_esr_far_valid(d->raw) ? "yes" : "no");
+	w_char(&o->w, '\n');
 }
 
 static void format_oneline(struct out *o)
 {
 	const struct kvmsea_esr *d = o->d;
 
-	put_str(o, "ESR ");
-	put_hex(o, d->raw, 16);
-	put_str(o, ": EC ");
-	put_hex(o, d->ec, 2);
-	put_char(o, ' ');
-	put_str(o, kvmsea_esr_ec_name(d->ec));
-	put_str(o, " (");
-	put_str(o, kvmsea_esr_ec_description(d->ec));
-	put_str(o, "), IL ");
-	put_str(o, d->il ? "32-bit" : "16-bit");
+	w_str(&o->w, "ESR ");
+	w_hex(&o->w, d->raw, 16);
+	w_str(&o->w, ": EC ");
+	w_hex(&o->w, d->ec, 2);
+	w_char(&o->w, ' ');
+	w_str(&o->w, kvmsea_esr_ec_name(d->ec));
+	w_str(&o->w, " (");
+	w_str(&o->w, kvmsea_esr_ec_description(d->ec));
+	w_str(&o->w, "), IL ");
+	w_str(&o->w, d->il ? "32-bit" : "16-bit");
 	if (d->layout == KVMSEA_LAYOUT_NONE) {
-		put_str(o, ", ISS ");
-		put_hex(o, d->iss, 7);
+		w_str(&o->w, ", ISS ");
+		w_hex(&o->w, d->iss, 7);
 	}
 	if (emit_iss(o))
 		res0_runs(o, ISS_BITS);
 	if (d->iss2) {
 		if (!emit_iss2(o)) {
-			put_str(o, ", ISS2 ");
-			put_hex(o, d->iss2, 6);
+			w_str(&o->w, ", ISS2 ");
+			w_hex(&o->w, d->iss2, 6);
 		} else {
 			res0_runs(o, ISS2_BITS);
 		}
 	}
 	if (d->res0_hi) {
-		put_str(o, ", RES0[63:56] ");
-		put_hex(o, d->res0_hi, 2);
+		w_str(&o->w, ", RES0[63:56] ");
+		w_hex(&o->w, d->res0_hi, 2);
 	}
 	if (d->layout == KVMSEA_LAYOUT_SYSREG) {
-		put_str(o, ", register ");
+		w_str(&o->w, ", register ");
 		put_sysreg_name(o);
 	}
 	if (d->severity != KVMSEA_RAS_NOT_REPORTED) {
-		put_str(o, ", severity ");
-		put_str(o, kvmsea_ras_severity_name(d->severity));
+		w_str(&o->w, ", severity ");
+		w_str(&o->w, kvmsea_ras_severity_name(d->severity));
 	}
 }
 
 static void json_key(struct out *o, const char *key)
 {
-	put_str(o, ",\"");
-	put_str(o, key);
-	put_str(o, "\":");
+	w_str(&o->w, ",\"");
+	w_str(&o->w, key);
+	w_str(&o->w, "\":");
 }
 
 static void json_bool(struct out *o, const char *key, bool v)
 {
 	json_key(o, key);
-	put_str(o, v ? "true" : "false");
+	w_str(&o->w, v ? "true" : "false");
 }
 
 static void json_num(struct out *o, const char *key, uint64_t v)
 {
 	json_key(o, key);
-	put_dec(o, v);
+	w_dec(&o->w, v);
 }
 
 static void json_str(struct out *o, const char *key, const char *v)
 {
 	json_key(o, key);
-	put_json_str(o, v);
+	w_json_str(&o->w, v);
 }
 
 static void format_json(struct out *o)
 {
 	const struct kvmsea_esr *d = o->d;
 
-	put_str(o, "{\"esr\":\"");
-	put_hex(o, d->raw, 16);
-	put_char(o, '"');
+	w_str(&o->w, "{\"esr\":\"");
+	w_hex(&o->w, d->raw, 16);
+	w_char(&o->w, '"');
 	json_num(o, "ec", d->ec);
 	json_str(o, "ec_name", kvmsea_esr_ec_name(d->ec));
 	json_str(o, "ec_description", kvmsea_esr_ec_description(d->ec));
@@ -726,19 +662,19 @@ static void format_json(struct out *o)
 	json_bool(o, "far_valid", kvmsea_esr_far_valid(d->raw));
 	json_key(o, "sysreg");
 	if (d->layout == KVMSEA_LAYOUT_SYSREG) {
-		put_char(o, '"');
+		w_char(&o->w, '"');
 		put_sysreg_name(o); /* letters, digits and '_' or ' ' only */
-		put_char(o, '"');
+		w_char(&o->w, '"');
 	} else {
-		put_str(o, "null");
+		w_str(&o->w, "null");
 	}
 	json_key(o, "fields");
-	put_char(o, '[');
+	w_char(&o->w, '[');
 	if (emit_iss(o))
 		res0_runs(o, ISS_BITS);
 	if (d->iss2 && emit_iss2(o))
 		res0_runs(o, ISS2_BITS);
-	put_str(o, "]}");
+	w_str(&o->w, "]}");
 }
 
 KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
@@ -755,8 +691,7 @@ KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
 
 	kvmsea_esr_decode(esr, &d);
 	memset(&o, 0, sizeof(o));
-	o.buf = buf;
-	o.size = size;
+	w_init(&o.w, buf, size);
 	o.style = style;
 	o.d = &d;
 
@@ -771,11 +706,6 @@ KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
 		format_json(&o);
 		break;
 	}
-
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
-	/* A decoded ESR is a few kilobytes at most; this cannot trigger. */
-	if (o.len > INT_MAX)
-		return -EOVERFLOW;
-	return (int)o.len;
+	/* A decoded ESR is a few kilobytes at most: never -EOVERFLOW. */
+	return w_finish(&o.w);
 }

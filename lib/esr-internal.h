@@ -2,6 +2,8 @@
 /*
  * Internal interface between the ESR decoder (esr.c), its name tables
  * (esr-names.c) and its formatter (esr-format.c). Nothing here is exported.
+ * The decoder is pure: these files include no KVM or other Linux header
+ * (tests/build/esr-pure.sh checks it).
  */
 #ifndef LIBKVMSEA_ESR_INTERNAL_H
 #define LIBKVMSEA_ESR_INTERNAL_H
@@ -9,17 +11,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include <libkvmsea/esr.h>
 
-/* A system register or system instruction encoding packed the way KVM's
- * ONE_REG sysreg index packs it: op0[15:14] op1[13:11] CRn[10:7] CRm[6:3]
- * op2[2:0]. */
+#include "arm64.h"
+#include "export.h"
+
+/* A system register or system instruction encoding as the name table keys
+ * it (A64_SYSREG_ENC: the packing of KVM's ONE_REG sysreg index). */
 static inline uint16_t kvmsea_sysreg_key(unsigned int op0, unsigned int op1,
 					 unsigned int crn, unsigned int crm,
 					 unsigned int op2)
 {
-	return (uint16_t)((op0 & 3) << 14 | (op1 & 7) << 11 | (crn & 15) << 7 |
-			  (crm & 15) << 3 | (op2 & 7));
+	return (uint16_t)A64_SYSREG_ENC(op0, op1, crn, crm, op2);
 }
 
 /* The well-known name of a system register (or a SYS instruction such as

@@ -209,7 +209,7 @@ const char *kvmsea_esr_layout_name(enum kvmsea_esr_layout layout)
  * each encoding against the disassembler's name for it.
  */
 #define R(op0, op1, crn, crm, op2, name) \
-	{ (uint16_t)((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2)), name }
+	{ (uint16_t)A64_SYSREG_ENC(op0, op1, crn, crm, op2), name }
 
 const struct kvmsea_sysreg_entry kvmsea_sysreg_table[] = {
 	/* op0 = 1: cache, address translation and TLB maintenance */
