@@ -43,14 +43,6 @@ enum kvmsea_esr_layout kvmsea_esr_ec_layout(unsigned int ec);
 bool kvmsea_esr_ec_is_allocated(unsigned int ec);
 bool kvmsea_esr_ec_iss_is_res0(unsigned int ec);
 
-/* The translation level an FSC encodes (-2..3), or KVMSEA_NO_LEVEL. */
-#define KVMSEA_NO_LEVEL 127
-int kvmsea_esr_fsc_level(unsigned int fsc);
-
-/* True for FSCs that KVM's kvm_vcpu_abt_issea() treats as a synchronous
- * external abort: 0x10, 0x13-0x17, 0x18, 0x1b-0x1f (not 0x12). */
-bool kvmsea_esr_fsc_is_sea(unsigned int fsc);
-
 /* True for the synchronous external abort FSCs on which the Arm ARM
  * defines PFV and WU: 0x10 and 0x12-0x17. */
 bool kvmsea_esr_fsc_is_extabt(unsigned int fsc);

@@ -144,18 +144,6 @@ bool kvmsea_esr_ec_iss_is_res0(unsigned int ec)
 	return ec < 64 && (ec_info[ec] & ISS_RES0);
 }
 
-int kvmsea_esr_fsc_level(unsigned int fsc)
-{
-	if (fsc >= 64 || !(fsc_flags[fsc] & LEVEL))
-		return KVMSEA_NO_LEVEL;
-	return fsc_level[fsc];
-}
-
-bool kvmsea_esr_fsc_is_sea(unsigned int fsc)
-{
-	return fsc < 64 && (fsc_flags[fsc] & SEA);
-}
-
 bool kvmsea_esr_fsc_is_extabt(unsigned int fsc)
 {
 	return fsc < 64 && (fsc_flags[fsc] & EXT);
