@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal interface between the ESR decoder (esr.c), its name tables
- * (esr-names.c) and its formatter (esr-format.c). Nothing here is exported.
+ * (esr-names.c), the field lists (esr-fields.c) and the formatter
+ * (esr-format.c). Nothing here is exported.
  * The decoder is pure: these files include no KVM or other Linux header
  * (tests/build/esr-pure.sh checks it).
  */
@@ -49,5 +50,38 @@ bool kvmsea_esr_fsc_is_extabt(unsigned int fsc);
 
 /* The layout's name as used in JSON output ("abort", "serror", ...). */
 const char *kvmsea_esr_layout_name(enum kvmsea_esr_layout layout);
+
+/*
+ * The fields of a decoded syndrome's ISS or ISS2, style-free (esr-fields.c
+ * lists them, esr-format.c prints them). The flags are for the one-line
+ * style, which is a summary: it shows a field when the field is non-zero or
+ * flagged ALWAYS, and a field's meaning only when flagged SUMMARY (SUMMARY
+ * implies ALWAYS).
+ */
+#define KVMSEA_FIELD_ALWAYS 1u
+#define KVMSEA_FIELD_SUMMARY 3u
+#define KVMSEA_FIELD_RES0 4u    /* set bits no field describes */
+
+struct kvmsea_esr_field {
+	const char *name;       /* the Arm field name, or "RES0" */
+	const char *meaning;    /* what this value means, or NULL */
+	uint32_t value;
+	uint8_t hi, lo;         /* ESR bit positions */
+	uint8_t flags;          /* KVMSEA_FIELD_* */
+};
+
+/* Fields cover disjoint bits, so the ISS's 25 bits bound the count. */
+#define KVMSEA_ESR_MAX_FIELDS 25
+
+struct kvmsea_esr_fields {
+	bool known;             /* the layout is known (else nothing listed) */
+	unsigned int n;
+	struct kvmsea_esr_field field[KVMSEA_ESR_MAX_FIELDS];
+};
+
+/* The ISS fields of @d (@iss2 false) or its ISS2 fields, in print order,
+ * then each run of set bits no field describes, as a RES0 field. */
+void kvmsea_esr_fields(const struct kvmsea_esr *d, bool iss2,
+		       struct kvmsea_esr_fields *out);
 
 #endif /* LIBKVMSEA_ESR_INTERNAL_H */
