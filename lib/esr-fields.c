@@ -56,21 +56,21 @@ static void flag(struct list *l, unsigned int bit, const char *name,
 	      flags);
 }
 
-/* List each run of set bits in @group that no field describes as RES0. */
+/* List each run of set bits in @group that no field describes as RES0,
+ * highest first. */
 static void res0_runs(struct list *l, uint64_t group)
 {
 	uint64_t set = l->d->raw & group & ~l->covered;
-	unsigned int bit = 64;
 
-	while (bit--) {
-		unsigned int hi = bit;
+	while (set) {
+		unsigned int hi = 63 - (unsigned int)__builtin_clzll(set);
+		/* The clear bits below hi: the run stops above the highest. */
+		uint64_t clear = ~set & ((1ull << hi) - 1);
+		unsigned int lo = clear ? 64 - (unsigned int)__builtin_clzll(clear) : 0;
 
-		if (!((set >> bit) & 1))
-			continue;
-		while (bit > 0 && ((set >> (bit - 1)) & 1))
-			bit--;
-		field(l, hi, bit, "RES0", "reserved bits set",
+		field(l, hi, lo, "RES0", "reserved bits set",
 		      KVMSEA_FIELD_SUMMARY | KVMSEA_FIELD_RES0);
+		set &= ~mask_of(hi, lo);
 	}
 }
 

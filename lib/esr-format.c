@@ -39,22 +39,27 @@
 
 /* ---- text helpers beyond the writer's ------------------------------------ */
 
-/* Spaces up to column @width of the text that started at @from (at least
- * one). */
+/* Spaces up to column @width (at most 12) of the text that started at
+ * @from, and at least one. */
 static void put_pad(struct kvmsea_writer *w, size_t from, size_t width)
 {
-	size_t n = w->len - from;
+	static const char spaces[] = "            ";
+	size_t used = w->len - from;
 
-	do
-		w_char(w, ' ');
-	while (++n < width);
+	w_mem(w, spaces, used + 1 < width ? width - used : 1);
 }
 
+/* "0b" and @width (up to 3) binary digits. */
 static void put_bin(struct kvmsea_writer *w, uint64_t v, unsigned int width)
 {
-	w_str(w, "0b");
+	char tmp[2 + 3];
+	unsigned int i = 2;
+
+	tmp[0] = '0';
+	tmp[1] = 'b';
 	while (width--)
-		w_char(w, (char)('0' + ((v >> width) & 1)));
+		tmp[i++] = (char)('0' + ((v >> width) & 1));
+	w_mem(w, tmp, i);
 }
 
 /* ESR bit positions: "hi:lo", or "n" for one bit. */
@@ -102,15 +107,14 @@ static void put_sysreg_name(struct kvmsea_writer *w,
 
 /* ---- tree ---------------------------------------------------------------- */
 
-/* A tree line: indent, name, [bits], value, then "prefix: meaning". */
+/* A tree line: indent (2 or 4), name, [bits], value, then "prefix: meaning". */
 static void tree_line(struct kvmsea_writer *w, unsigned int indent,
 		      const char *name, unsigned int hi, unsigned int lo,
 		      uint64_t value, const char *prefix, const char *meaning)
 {
 	size_t start;
 
-	while (indent--)
-		w_char(w, ' ');
+	w_mem(w, "    ", indent);
 	start = w->len;
 	w_str(w, name);
 	put_pad(w, start, 12);
