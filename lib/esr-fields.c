@@ -11,6 +11,10 @@
  */
 #include "esr-internal.h"
 
+/* The tables of meanings are arrays of char arrays, each as wide as its
+ * longest string (a longer one does not compile), rather than arrays of
+ * pointers: no relocation when the library is loaded. */
+
 #define ISS_BITS 0x0000000001ffffffull
 #define ISS2_BITS 0x00ffffff00000000ull
 
@@ -74,18 +78,19 @@ static void res0_runs(struct list *l, uint64_t group)
 	}
 }
 
-static const char *const access_sizes[4] = {
+static const char access_sizes[4][sizeof("doubleword")] = {
 	"byte", "halfword", "word", "doubleword",
 };
 
-static const char *const set_meanings[4] = {
+static const char set_meanings[4][sizeof("UEO: restartable, or CE: corrected")] = {
 	"UER: recoverable",
 	"reserved",
 	"UC: uncontainable",
 	"UEO: restartable, or CE: corrected",
 };
 
-static const char *const wu_meanings[4] = {
+static const char wu_meanings[4][sizeof(
+	"not a store, or the location might have been updated")] = {
 	"not a store, or the location might have been updated",
 	"reserved",
 	"a store that did not update the location",
@@ -158,7 +163,7 @@ static void emit_abort_iss2(struct list *l)
 	}
 }
 
-static const char *const aet_meanings[8] = {
+static const char aet_meanings[8][sizeof("UEU: unrecoverable")] = {
 	"UC: uncontainable", "UEU: unrecoverable", "UEO: restartable",
 	"UER: recoverable",  "reserved",           "reserved",
 	"CE: corrected",     "reserved",
@@ -187,7 +192,7 @@ static void emit_serror(struct list *l)
 	      KVMSEA_FIELD_SUMMARY);
 }
 
-static const char *const wfx_kinds[4] = { "WFI", "WFE", "WFIT", "WFET" };
+static const char wfx_kinds[4][sizeof("WFIT")] = { "WFI", "WFE", "WFIT", "WFET" };
 
 static void emit_wfx(struct list *l)
 {

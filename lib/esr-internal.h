@@ -33,10 +33,11 @@ const char *kvmsea_sysreg_name(uint16_t key);
 /* The sysreg table itself, for the tests (sorted by key, no duplicates). */
 struct kvmsea_sysreg_entry {
 	uint16_t key;
-	const char *name;
+	uint16_t name;          /* kvmsea_sysreg_entry_name() */
 };
 extern const struct kvmsea_sysreg_entry kvmsea_sysreg_table[];
 extern const unsigned int kvmsea_sysreg_table_len;
+const char *kvmsea_sysreg_entry_name(const struct kvmsea_sysreg_entry *e);
 
 /* Per-EC facts the decoder and formatter need: the ISS layout, whether the
  * value is allocated, and whether the whole ISS is RES0 for this class. */

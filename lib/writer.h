@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The longer pieces: one copy per file that uses them, not one per call. */
+#define W_OUTLINE __attribute__((noinline, unused))
+
 struct kvmsea_writer {
 	char *buf;
 	size_t size;
@@ -53,7 +56,7 @@ static inline void w_str(struct kvmsea_writer *w, const char *s)
 }
 
 /* "0x" and at least @digits (up to 16) hex digits. */
-static inline void w_hex(struct kvmsea_writer *w, uint64_t v,
+static W_OUTLINE void w_hex(struct kvmsea_writer *w, uint64_t v,
 			 unsigned int digits)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -71,7 +74,7 @@ static inline void w_hex(struct kvmsea_writer *w, uint64_t v,
 	w_mem(w, tmp, i);
 }
 
-static inline void w_dec(struct kvmsea_writer *w, uint64_t v)
+static W_OUTLINE void w_dec(struct kvmsea_writer *w, uint64_t v)
 {
 	char tmp[20];
 	unsigned int n = sizeof(tmp);
@@ -85,7 +88,7 @@ static inline void w_dec(struct kvmsea_writer *w, uint64_t v)
 
 /* A JSON string literal, escaping what JSON needs; the runs between escapes
  * are copied whole. */
-static inline void w_json_str(struct kvmsea_writer *w, const char *s)
+static W_OUTLINE void w_json_str(struct kvmsea_writer *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 
