@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Name tables for ESR decoding: exception classes, fault status codes and
- * well-known system registers. Facts from the Arm ARM (ESR_ELx, and the
- * system register encodings), as digested in
- * shared/reference/kernel-semantics.md section 4; the words are ours.
+ * well-known system registers. Facts from the Arm ARM (DDI 0487: ESR_ELx,
+ * and the system register encodings); the words are ours.
  */
 #include <stddef.h>
 

@@ -14,9 +14,8 @@
  *    FSC 0x10, levels only for level-encoded FSCs, AET only for DFSC 0x11) is
  *    reported through set_valid, level_valid, is_sea and severity rather than
  *    by hiding the bits.
- * Sources: Arm ARM "ESR_ELx" ISS encodings, as digested in
- * shared/reference/kernel-semantics.md section 4, and the kernel's
- * kvm_vcpu_abt_issea() for is_sea.
+ * Sources: the Arm ARM (DDI 0487) "ESR_ELx" ISS encodings, and for is_sea
+ * the kernel's kvm_vcpu_abt_issea() (arch/arm64/include/asm/kvm_emulate.h).
  *
  * This sits on the SEA path, so it is kept to straight-line bit extraction and
  * table look-ups, within 100 instructions for an SEA exit's syndrome (see
