@@ -11,10 +11,6 @@
  */
 #include "esr-internal.h"
 
-/* The tables of meanings are arrays of char arrays, each as wide as its
- * longest string (a longer one does not compile), rather than arrays of
- * pointers: no relocation when the library is loaded. */
-
 #define ISS_BITS 0x0000000001ffffffull
 #define ISS2_BITS 0x00ffffff00000000ull
 
@@ -78,11 +74,15 @@ static void res0_runs(struct list *l, uint64_t group)
 	}
 }
 
+/* The tables of meanings are arrays of char arrays, each as wide as its
+ * longest string (a longer one does not compile), rather than arrays of
+ * pointers: no relocation when the library is loaded. */
 static const char access_sizes[4][sizeof("doubleword")] = {
 	"byte", "halfword", "word", "doubleword",
 };
 
-static const char set_meanings[4][sizeof("UEO: restartable, or CE: corrected")] = {
+static const char set_meanings[4][sizeof(
+	"UEO: restartable, or CE: corrected")] = {
 	"UER: recoverable",
 	"reserved",
 	"UC: uncontainable",
@@ -192,7 +192,9 @@ static void emit_serror(struct list *l)
 	      KVMSEA_FIELD_SUMMARY);
 }
 
-static const char wfx_kinds[4][sizeof("WFIT")] = { "WFI", "WFE", "WFIT", "WFET" };
+static const char wfx_kinds[4][sizeof("WFIT")] = {
+	"WFI", "WFE", "WFIT", "WFET",
+};
 
 static void emit_wfx(struct list *l)
 {
@@ -221,10 +223,10 @@ static void emit_sysreg(struct list *l)
 	if (r->op0 == 1)
 		flag(l, 0, "Direction", "SYSL", "SYS", KVMSEA_FIELD_SUMMARY);
 	else
-		flag(l, 0, "Direction", "read, MRS", "write, MSR", KVMSEA_FIELD_SUMMARY);
+		flag(l, 0, "Direction", "read, MRS", "write, MSR",
+		     KVMSEA_FIELD_SUMMARY);
 }
 
-/* The sysreg's name, or the generic S<op0>_<op1>_C<n>_C<m>_<op2> spelling. */
 static void emit_debug(struct list *l)
 {
 	const struct kvmsea_esr_debug *g = &l->d->u.debug;
@@ -291,7 +293,8 @@ static void emit_pac(struct list *l)
 
 static void emit_mops(struct list *l)
 {
-	flag(l, 24, "MemInst", "SET* instruction", "CPY* instruction", KVMSEA_FIELD_SUMMARY);
+	flag(l, 24, "MemInst", "SET* instruction", "CPY* instruction",
+	     KVMSEA_FIELD_SUMMARY);
 	flag(l, 23, "isSETG", "SETG* instruction", "not SETG*", 0);
 	field(l, 22, 19, "Options", NULL, 0);
 	flag(l, 18, "FromEpilogue", "from an epilogue", "not from an epilogue", 0);

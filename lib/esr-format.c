@@ -25,8 +25,8 @@
  *   far_valid       boolean, kvmsea_esr_far_valid()
  *   sysreg          string or null: the register or instruction an EC 0x18
  *                   trap names, e.g. "SCTLR_EL1" or "S3_0_C15_C0_0"
- *   fields          array of objects, one per decoded field, highest bits
- *                   first (ISS, then ISS2):
+ *   fields          array of objects: the ISS's fields, highest bits first,
+ *                   then its RES0 runs; the same for ISS2:
  *                     name     string, the Arm field name, or "RES0"
  *                     bits     string, ESR bit positions "hi:lo" or "n"
  *                     value    number

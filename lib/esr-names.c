@@ -86,12 +86,15 @@
 	UNALLOC(0x3e) \
 	UNALLOC(0x3f)
 
-#define EC_MEMBERS(v, name, desc) char name_##v[sizeof(name)]; char desc_##v[sizeof(desc)];
+#define EC_MEMBERS(v, name, desc) \
+	char name_##v[sizeof(name)]; char desc_##v[sizeof(desc)];
 #define EC_STRINGS(v, name, desc) .name_##v = name, .desc_##v = desc,
-#define EC_OFFSETS(v, name, desc) [v] = { OFFSET(ec_strings, name_##v), OFFSET(ec_strings, desc_##v) },
+#define EC_OFFSETS(v, name, desc) \
+	[v] = { OFFSET(ec_strings, name_##v), OFFSET(ec_strings, desc_##v) },
 #define UNALLOC_MEMBERS(v) char desc_##v[sizeof("Unallocated EC " #v)];
 #define UNALLOC_STRINGS(v) .desc_##v = "Unallocated EC " #v,
-#define UNALLOC_OFFSETS(v) [v] = { OFFSET(ec_strings, unallocated), OFFSET(ec_strings, desc_##v) },
+#define UNALLOC_OFFSETS(v) \
+	[v] = { OFFSET(ec_strings, unallocated), OFFSET(ec_strings, desc_##v) },
 
 static const struct ec_strings {
 	char unallocated[sizeof("UNALLOCATED")];
@@ -107,11 +110,13 @@ static const struct {
 	EC_TABLE(EC_OFFSETS, UNALLOC_OFFSETS)
 };
 
-_Static_assert(sizeof(struct ec_strings) <= UINT16_MAX, "EC strings fit 16-bit offsets");
+_Static_assert(sizeof(struct ec_strings) <= UINT16_MAX,
+	       "EC strings fit 16-bit offsets");
 
 KVMSEA_EXPORT const char *kvmsea_esr_ec_name(unsigned int ec)
 {
-	return ec < 64 ? (const char *)&ec_strings + ec_offsets[ec].name : "INVALID";
+	return ec < 64 ? (const char *)&ec_strings + ec_offsets[ec].name
+		       : "INVALID";
 }
 
 KVMSEA_EXPORT const char *kvmsea_esr_ec_description(unsigned int ec)
@@ -210,11 +215,13 @@ static const uint16_t fsc_offsets[64] = {
 	FSC_TABLE(FSC_OFFSETS, RESERVED_OFFSETS)
 };
 
-_Static_assert(sizeof(struct fsc_strings) <= UINT16_MAX, "FSC strings fit 16-bit offsets");
+_Static_assert(sizeof(struct fsc_strings) <= UINT16_MAX,
+	       "FSC strings fit 16-bit offsets");
 
 KVMSEA_EXPORT const char *kvmsea_esr_fsc_description(unsigned int fsc)
 {
-	return fsc < 64 ? (const char *)&fsc_strings + fsc_offsets[fsc] : "invalid";
+	return fsc < 64 ? (const char *)&fsc_strings + fsc_offsets[fsc]
+			: "invalid";
 }
 
 const char *kvmsea_esr_layout_name(enum kvmsea_esr_layout layout)
@@ -429,7 +436,8 @@ const char *kvmsea_esr_layout_name(enum kvmsea_esr_layout layout)
 	R(3, 4, 14, 0, 3, "CNTVOFF_EL2") \
 	R(3, 4, 14, 1, 0, "CNTHCTL_EL2")
 
-#define SYSREG_ID(op0, op1, crn, crm, op2) r_##op0##_##op1##_##crn##_##crm##_##op2
+#define SYSREG_ID(op0, op1, crn, crm, op2) \
+	r_##op0##_##op1##_##crn##_##crm##_##op2
 #define SYSREG_MEMBERS(op0, op1, crn, crm, op2, name) \
 	char SYSREG_ID(op0, op1, crn, crm, op2)[sizeof(name)];
 #define SYSREG_STRINGS(op0, op1, crn, crm, op2, name) \

@@ -4,7 +4,7 @@
  * bytes the full text needs and stores those that fit, keeping one byte
  * for the NUL, so truncated output is a prefix of the full output by
  * construction. No allocation, no locale, no stdio: only memcpy() and
- * strlen(), which POSIX lists as async-signal-safe, so safe in a signal
+ * strlen(), async-signal-safe since POSIX.1-2008 TC2, so safe in a signal
  * handler.
  */
 #ifndef LIBKVMSEA_WRITER_H
@@ -57,7 +57,7 @@ static inline void w_str(struct kvmsea_writer *w, const char *s)
 
 /* "0x" and at least @digits (up to 16) hex digits. */
 static W_OUTLINE void w_hex(struct kvmsea_writer *w, uint64_t v,
-			 unsigned int digits)
+			    unsigned int digits)
 {
 	static const char hex[] = "0123456789abcdef";
 	char tmp[2 + 16];

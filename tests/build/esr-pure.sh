@@ -22,7 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # deps FILE OUT: the headers FILE includes, one absolute path a line.
 deps() {
-	"${cc[@]}" -std=c11 -M -MT x -I "$src/include" -I "$src/lib" "$1" >"$tmp/deps.mk"
+	"${cc[@]}" -std=c11 -M -MT x -I "$src/include" -I "$src/lib" "$1" \
+		>"$tmp/deps.mk"
 	tr -s ' \\\n' '\n' <"$tmp/deps.mk" | grep '\.h$' |
 		xargs -r realpath -e | sort -u >"$2"
 }
@@ -40,11 +41,13 @@ for f in "${files[@]}"; do
 	grep -v -e "^$srcdir/lib/" -e "^$srcdir/include/" "$tmp/file.list" |
 		comm -23 - "$tmp/allowed.list" >"$tmp/extra.list" || true
 	if [[ -s $tmp/extra.list ]]; then
-		echo "esr-pure: FAIL: ${f#"$src"/} reaches headers beyond <${allowed_headers[*]}>:" >&2
+		echo "esr-pure: FAIL: ${f#"$src"/} reaches headers beyond" \
+			"<${allowed_headers[*]}>:" >&2
 		sed 's/^/  /' "$tmp/extra.list" >&2
 		failed=1
 	else
-		echo "esr-pure: ${f#"$src"/}: $(wc -l <"$tmp/file.list") headers, none outside the project and the C library's"
+		echo "esr-pure: ${f#"$src"/}: $(wc -l <"$tmp/file.list") headers," \
+			"none outside the project and the C library's"
 	fi
 done
 [[ $failed -eq 0 ]] || exit 1

@@ -112,7 +112,7 @@ static int digest_ec(unsigned int ec, struct digest dg[3])
 /* Every name function over more than its range, and the register name of
  * every sysreg encoding (as an EC 0x18 MRS trap, in the one-line style:
  * "register NAME" is the only part that depends on the name). */
-static int digest_names(struct digest *dg)
+static void digest_names(struct digest *dg)
 {
 	dg->count = 0;
 	dg->hash = FNV_OFFSET;
@@ -138,7 +138,6 @@ static int digest_names(struct digest *dg)
 		dg->hash = fnv_str(dg->hash, d.u.sysreg.name);
 		dg->count++;
 	}
-	return 0;
 }
 
 /* One line per digest: "ec 0x24 json 446 0123456789abcdef". */

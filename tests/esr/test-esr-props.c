@@ -11,8 +11,8 @@
  *    and for every buffer size 0..needed+1 never writes past the buffer
  *    (guard bytes) and leaves a NUL-terminated prefix of the full text.
  *
- * Counts: 1,000,000 values for decoding; 100,000 for the field lists; 10,000 values formatted in full in
- * each style; 100 values (plus the special ones) truncated at every size in
+ * Counts: 1,000,000 values for decoding; 100,000 for the field lists;
+ * 10,000 values formatted in full in each style; 100 values (plus the special ones) truncated at every size in
  * each style, which costs O(length^2) per value. At these counts the file
  * runs in about 1 s natively and under 10 s under qemu-user aarch64; no
  * quick mode is needed.
