@@ -254,31 +254,6 @@ static void format_oneline(struct kvmsea_writer *w, const struct kvmsea_esr *d)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void json_key(struct kvmsea_writer *w, const char *key)
-{
-	w_str(w, ",\"");
-	w_str(w, key);
-	w_str(w, "\":");
-}
-
-static void json_bool(struct kvmsea_writer *w, const char *key, bool v)
-{
-	json_key(w, key);
-	w_str(w, v ? "true" : "false");
-}
-
-static void json_num(struct kvmsea_writer *w, const char *key, uint64_t v)
-{
-	json_key(w, key);
-	w_dec(w, v);
-}
-
-static void json_str(struct kvmsea_writer *w, const char *key, const char *v)
-{
-	json_key(w, key);
-	w_json_str(w, v);
-}
-
 /* The field objects of the ISS or ISS2; @count says whether one came
  * before, for the commas. */
 static void json_fields(struct kvmsea_writer *w, const struct kvmsea_esr *d,
@@ -314,19 +289,19 @@ static void format_json(struct kvmsea_writer *w, const struct kvmsea_esr *d)
 	w_str(w, "{\"esr\":\"");
 	w_hex(w, d->raw, 16);
 	w_char(w, '"');
-	json_num(w, "ec", d->ec);
-	json_str(w, "ec_name", kvmsea_esr_ec_name(d->ec));
-	json_str(w, "ec_description", kvmsea_esr_ec_description(d->ec));
-	json_bool(w, "ec_allocated", d->ec_allocated);
-	json_num(w, "il", d->il);
-	json_num(w, "iss", d->iss);
-	json_num(w, "iss2", d->iss2);
-	json_num(w, "res0_hi", d->res0_hi);
-	json_str(w, "layout", kvmsea_esr_layout_name(d->layout));
-	json_str(w, "severity", kvmsea_ras_severity_name(d->severity));
-	json_bool(w, "is_sea", kvmsea_esr_is_sea(d->raw));
-	json_bool(w, "far_valid", kvmsea_esr_far_valid(d->raw));
-	json_key(w, "sysreg");
+	w_json_key_num(w, "ec", d->ec);
+	w_json_key_str(w, "ec_name", kvmsea_esr_ec_name(d->ec));
+	w_json_key_str(w, "ec_description", kvmsea_esr_ec_description(d->ec));
+	w_json_key_bool(w, "ec_allocated", d->ec_allocated);
+	w_json_key_num(w, "il", d->il);
+	w_json_key_num(w, "iss", d->iss);
+	w_json_key_num(w, "iss2", d->iss2);
+	w_json_key_num(w, "res0_hi", d->res0_hi);
+	w_json_key_str(w, "layout", kvmsea_esr_layout_name(d->layout));
+	w_json_key_str(w, "severity", kvmsea_ras_severity_name(d->severity));
+	w_json_key_bool(w, "is_sea", kvmsea_esr_is_sea(d->raw));
+	w_json_key_bool(w, "far_valid", kvmsea_esr_far_valid(d->raw));
+	w_json_key(w, "sysreg");
 	if (d->layout == KVMSEA_LAYOUT_SYSREG) {
 		w_char(w, '"');
 		put_sysreg_name(w, &d->u.sysreg);
@@ -334,7 +309,7 @@ static void format_json(struct kvmsea_writer *w, const struct kvmsea_esr *d)
 	} else {
 		w_str(w, "null");
 	}
-	json_key(w, "fields");
+	w_json_key(w, "fields");
 	w_char(w, '[');
 	json_fields(w, d, false, &count);
 	if (d->iss2)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -113,6 +114,35 @@ static W_OUTLINE void w_json_str(struct kvmsea_writer *w, const char *s)
 		s++;
 	}
 	w_char(w, '"');
+}
+
+/* A JSON object's members after the first: ,"key": and the value. */
+static inline void w_json_key(struct kvmsea_writer *w, const char *key)
+{
+	w_str(w, ",\"");
+	w_str(w, key);
+	w_str(w, "\":");
+}
+
+static inline void w_json_key_num(struct kvmsea_writer *w, const char *key,
+				  uint64_t v)
+{
+	w_json_key(w, key);
+	w_dec(w, v);
+}
+
+static inline void w_json_key_bool(struct kvmsea_writer *w, const char *key,
+				   bool v)
+{
+	w_json_key(w, key);
+	w_str(w, v ? "true" : "false");
+}
+
+static inline void w_json_key_str(struct kvmsea_writer *w, const char *key,
+				  const char *v)
+{
+	w_json_key(w, key);
+	w_json_str(w, v);
 }
 
 /* NUL-terminate; the length the full text needs, or -EOVERFLOW. */
