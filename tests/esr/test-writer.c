@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -54,6 +55,18 @@ static void test_pieces(void **state)
 	w_json_str(&w, "");
 	assert_int_equal(w_finish(&w), 32);
 	assert_string_equal(buf, "0xffffffffffffffff,0xabc,0,10,\"\"");
+
+	w_init(&w, buf, sizeof(buf));
+	w_char(&w, '{');
+	w_json_key_num(&w, "n", 42);
+	w_json_key_bool(&w, "t", true);
+	w_json_key_bool(&w, "f", false);
+	w_json_key_str(&w, "s", "a\"b");
+	w_json_key(&w, "z");
+	w_str(&w, "null}");
+	assert_int_equal(w_finish(&w), 48);
+	assert_string_equal(buf, "{,\"n\":42,\"t\":true,\"f\":false,"
+				 "\"s\":\"a\\\"b\",\"z\":null}");
 }
 
 static void test_every_size(void **state)
