@@ -10,8 +10,9 @@
 #include "kvm.h"
 
 /* Set in run->arm_sea.flags (which KVM rewrites at every SEA exit, and
- * whose bit 63 it leaves 0) once that exit was injected: a second
- * kvmsea_vcpu_handle_exit() on the same KVM_RUN return then sees it. */
+ * whose bit 63 it leaves 0) once something was injected on the return
+ * that brought that exit: a second kvmsea_vcpu_handle_exit() on the same
+ * KVM_RUN return then sees it. */
 #define RUN_INJECTED_MARK (1ULL << 63)
 
 KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
@@ -34,6 +35,7 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 	errno = saved;
 	if (!vcpu)
 		return -ENOMEM;
+	kvmsea_sigq_init(&vcpu->ar, vcpu->ar_slots, KVMSEA_VCPU_SIGQ);
 	vcpu->ctx = ctx;
 	vcpu->fd = vcpu_fd;
 	vcpu->run = run;
@@ -242,7 +244,10 @@ static int inject_event(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	vcpu->guard.delivered = true;
 	atomic_fetch_add_explicit(&vcpu->ctx->counters.injected, 1,
 				  memory_order_relaxed);
-	if (req.live)
+	/* This return's SEA exit has had its injection, whatever event was
+	 * injected (the exit's, or a changed copy): the hook must not make a
+	 * new event of it if the loop calls it again. */
+	if (vcpu->exit_live)
 		vcpu->run->u.arm_sea.flags |= RUN_INJECTED_MARK;
 	if (vcpu->delivered) {
 		vcpu->event.injected = (enum kvmsea_strategy)ret;
@@ -304,9 +309,9 @@ static int act(struct kvmsea_vcpu *vcpu, int action)
 	}
 }
 
-/* An event of this KVM_RUN return, through the guard, the handler and
+/* The event of this KVM_RUN return, through the guard, the handler and
  * the action. */
-static int deliver(struct kvmsea_vcpu *vcpu)
+static int run_policy(struct kvmsea_vcpu *vcpu)
 {
 	struct kvmsea_ctx *ctx = vcpu->ctx;
 	struct kvmsea_event *ev = &vcpu->event;
@@ -324,6 +329,16 @@ static int deliver(struct kvmsea_vcpu *vcpu)
 		ev->action = (enum kvmsea_action)action;
 	return act(vcpu, action);
 }
+
+/* The event of this return, then the registry, the handler, the action. */
+static int deliver(struct kvmsea_vcpu *vcpu, uint64_t hcr)
+{
+	kvmsea_event_guest(&vcpu->event, vcpu->features, vcpu->pc, vcpu->pstate,
+			   hcr);
+	kvmsea_ctx_note_poison(vcpu->ctx, &vcpu->event);
+	return run_policy(vcpu);
+}
+
 
 /* A new KVM_RUN return: what the previous one brought is gone. */
 static inline void new_return(struct kvmsea_vcpu *vcpu)
@@ -359,10 +374,72 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	vcpu->pstate = pstate;
 	vcpu->seq++;
 	kvmsea_event_from_exit(&vcpu->event, vcpu, &sea);
-	kvmsea_event_guest(&vcpu->event, vcpu->features, pc, pstate, hcr);
 	atomic_fetch_add_explicit(&vcpu->ctx->counters.sea_exits, 1,
 				  memory_order_relaxed);
-	return deliver(vcpu);
+	return deliver(vcpu, hcr);
+}
+
+/* An AR that reached this vCPU's thread while KVM_RUN did not fail came
+ * from the VMM's own access to guest memory on that thread (KVM_RUN
+ * returns -EINTR after the SIGBUS it sends): it is the VM's. */
+static void give_ar_to_vm(struct kvmsea_vcpu *vcpu)
+{
+	struct kvmsea_sigrec rec;
+
+	while (kvmsea_sigq_pop(&vcpu->ar, &rec))
+		if (!kvmsea_sigq_push(&vcpu->ctx->sigq, &rec))
+			atomic_fetch_add_explicit(&vcpu->ctx->counters.sigbus_dropped,
+						  1, memory_order_relaxed);
+}
+
+/* The guest's state for an event of this return that is not an SEA exit. */
+static int read_state(struct kvmsea_vcpu *vcpu, uint64_t *hcr)
+{
+	int ret = kvmsea_vcpu_probe(vcpu);
+
+	if (!ret)
+		ret = read_guest(vcpu, &vcpu->pc, &vcpu->pstate, hcr);
+	return ret;
+}
+
+/* A SIGBUS AR the VMM's handler recorded for this vCPU. */
+static __attribute__((noinline)) int handle_sigbus(struct kvmsea_vcpu *vcpu,
+						   int run_ret)
+{
+	struct kvmsea_sigrec rec;
+	uint64_t hcr;
+	int ret;
+
+	if (run_ret == 0) {
+		give_ar_to_vm(vcpu);
+		return KVMSEA_EXIT_NOT_SEA;
+	}
+	/* On an error the record stays for the next return. */
+	ret = read_state(vcpu, &hcr);
+	if (ret < 0)
+		return ret;
+	if (!kvmsea_sigq_pop(&vcpu->ar, &rec))
+		return KVMSEA_EXIT_NOT_SEA;
+	vcpu->seq++;
+	kvmsea_event_from_sigbus(&vcpu->event, &rec, vcpu->id, vcpu->seq);
+	return deliver(vcpu, hcr);
+}
+
+/* KVM_RUN failed with EHWPOISON: a poisoned guest_memfd page
+ * (arch/arm64/kvm/mmu.c gmem_abort(); docs/kernel.md). */
+static __attribute__((noinline)) int handle_memory_fault(struct kvmsea_vcpu *vcpu)
+{
+	struct kvmsea_uapi_memory_fault mf = vcpu->run->u.memory_fault;
+	uint64_t hcr;
+	int ret = read_state(vcpu, &hcr);
+
+	if (ret < 0)
+		return ret;
+	vcpu->seq++;
+	kvmsea_event_from_memory_fault(&vcpu->event, vcpu, &mf);
+	atomic_fetch_add_explicit(&vcpu->ctx->counters.memory_faults, 1,
+				  memory_order_relaxed);
+	return deliver(vcpu, hcr);
 }
 
 KVMSEA_EXPORT int kvmsea_vcpu_handle_exit(struct kvmsea_vcpu *vcpu, int run_ret)
@@ -375,6 +452,11 @@ KVMSEA_EXPORT int kvmsea_vcpu_handle_exit(struct kvmsea_vcpu *vcpu, int run_ret)
 	 * -EINTR (immediate_exit, a signal) it is the previous exit's. */
 	if (run_ret != 0 || vcpu->run->exit_reason != KVM_EXIT_ARM_SEA) {
 		new_return(vcpu);
+		if (!kvmsea_sigq_empty(&vcpu->ar))
+			return handle_sigbus(vcpu, run_ret);
+		if (run_ret == -EHWPOISON &&
+		    vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+			return handle_memory_fault(vcpu);
 		return KVMSEA_EXIT_NOT_SEA;
 	}
 	return handle_sea(vcpu);

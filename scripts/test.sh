@@ -68,11 +68,13 @@ build_asan() {
 		run_tests build-asan
 }
 
-# TSan: 64 vCPU threads x 1e5 simulated SEAs, and the storm on 1 and 8 vCPUs
-# (tests/reliability/run-tsan.sh: clang, -Db_sanitize=thread, build-tsan).
+# TSan: 64 vCPU threads x 1e5 simulated SEAs, the storm on 1 and 8 vCPUs,
+# and the guest memory map's lookups (threads, signal handlers) racing its
+# writer (tests/reliability/run-tsan.sh: clang, -Db_sanitize=thread,
+# build-tsan).
 build_tsan() {
 	bash tests/reliability/run-tsan.sh || { result_detail="data race or failed check"; return 1; }
-	result_detail="64 threads x 1e5 SEAs and storm: no race"
+	result_detail="64 threads x 1e5 SEAs, storm, memory map race: no race"
 }
 
 # valgrind memcheck over the unit suite (tests/reliability/run-valgrind.sh).

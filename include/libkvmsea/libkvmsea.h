@@ -5,5 +5,6 @@
 
 #include <libkvmsea/esr.h>
 #include <libkvmsea/sea.h>
+#include <libkvmsea/memory.h>
 
 #endif /* LIBKVMSEA_LIBKVMSEA_H */

@@ -76,6 +76,7 @@ enum kvmsea_source {
 	KVMSEA_SOURCE_EXIT = 1,   /* KVM_EXIT_ARM_SEA */
 	KVMSEA_SOURCE_SIGBUS_AR,  /* SIGBUS BUS_MCEERR_AR: poisoned memory was used */
 	KVMSEA_SOURCE_SIGBUS_AO,  /* SIGBUS BUS_MCEERR_AO: poisoned, not yet used */
+	KVMSEA_SOURCE_MEMORY_FAULT, /* KVM_RUN -EHWPOISON, KVM_EXIT_MEMORY_FAULT */
 	KVMSEA_SOURCE_CALLER,     /* built by kvmsea_event_init() */
 };
 
@@ -139,6 +140,9 @@ struct kvmsea_event {
 		uint32_t addr_lsb;
 		uint64_t addr;
 	} sigbus;
+	struct {                    /* source MEMORY_FAULT: run->memory_fault */
+		uint64_t flags, gpa, size;
+	} memory_fault;
 	struct kvmsea_guest guest;  /* KVMSEA_KNOWN_GUEST */
 	uint32_t repeats;           /* this SEA in a row, nothing delivered between */
 	bool livelock;              /* repeats reached the livelock limit */

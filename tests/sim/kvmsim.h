@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -242,6 +243,28 @@ int kvmsim_queue_eintr(struct kvmsim_vcpu *vcpu, bool stale);
 /* KVM_RUN fails in its run loop with errno @err (> 0); exit_reason reads
  * KVM_EXIT_UNKNOWN (0), as the loop reset it. */
 int kvmsim_queue_error(struct kvmsim_vcpu *vcpu, int err);
+/*
+ * The guest touches host memory that is hwpoisoned (user_mem_abort() finds
+ * the pfn poisoned): KVM sends the thread in KVM_RUN SIGBUS
+ * (kvmsim_send_sigbus()),
+ * si_code BUS_MCEERR_AR, si_addr @hva, si_addr_lsb @lsb, as
+ * kvm_send_hwpoison_signal() does, and KVM_RUN returns -1/EINTR with
+ * KVM_EXIT_INTR. The test's own SIGBUS handler sees the signal.
+ */
+int kvmsim_queue_poison(struct kvmsim_vcpu *vcpu, uint64_t hva, unsigned int lsb);
+/* A poisoned guest_memfd page (gmem_abort()): KVM_RUN fails with
+ * EHWPOISON, exit_reason KVM_EXIT_MEMORY_FAULT, run->memory_fault filled. */
+int kvmsim_queue_memory_fault(struct kvmsim_vcpu *vcpu, uint64_t gpa,
+			      uint64_t size, uint64_t flags);
+/* Deliver SIGBUS with these siginfo fields to the calling thread's
+ * SA_SIGINFO handler, as memory_failure() does (AR to the current thread,
+ * AO to early-kill threads): the handler is called directly (see
+ * sim-run.c). @tid must be the caller's (-EPERM otherwise, as Linux has
+ * it for these codes); -EINVAL without an SA_SIGINFO handler. */
+int kvmsim_send_sigbus(pid_t tid, int code, uint64_t addr, unsigned int lsb);
+/* The calling thread's id, for kvmsim_send_sigbus(). */
+pid_t kvmsim_gettid(void);
+
 /* Items still queued. */
 unsigned int kvmsim_queue_len(const struct kvmsim_vcpu *vcpu);
 
