@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,175 +26,13 @@
 #include "check.h"
 #include "datavm.h"
 #include "hwpoison.h"
+#include "jobs.h"
 
 #define PAGE 0x1000ull
 #define LSB_4K 12
 #define LSB_2M 21
 
 static struct buslog main_log; /* the main thread: the vCPU thread (p6 aside) */
-
-static void log_reset(struct buslog *l)
-{
-	memset(l, 0, sizeof(*l));
-}
-
-static const char *sig_str(const struct buslog *l, int i, char *buf, unsigned n)
-{
-	if (i >= l->n || i >= BUSLOG_MAX)
-		return "none";
-	return bus_sig_str(&l->sig[i], buf, n);
-}
-
-/* @l holds exactly the signals { @code, @addr, @lsb } x @count. */
-static void expect_sigs(const char *who, const struct buslog *l, int count,
-			int code, uint64_t addr, int lsb)
-{
-	char what[96];
-
-	snprintf(what, sizeof(what), "%s: SIGBUS count", who);
-	EXPECT_EQ(what, l->n, count);
-	for (int i = 0; i < count && i < l->n && i < BUSLOG_MAX; i++) {
-		snprintf(what, sizeof(what), "%s: signal %d si_code", who, i);
-		EXPECT_EQ(what, l->sig[i].code, code);
-		snprintf(what, sizeof(what), "%s: signal %d si_addr", who, i);
-		EXPECT_EQ(what, l->sig[i].addr, addr);
-		snprintf(what, sizeof(what), "%s: signal %d si_addr_lsb", who, i);
-		EXPECT_EQ(what, l->sig[i].lsb, lsb);
-	}
-}
-
-/* ---- Threads of the VMM ------------------------------------------------ */
-
-/* A job on a thread of its own, with its own SIGBUS log and machine-check
- * policy (prctl PR_MCE_KILL: -1 leaves the default). */
-struct job {
-	int (*fn)(struct job *j);
-	void *arg;
-	uint64_t off;       /* data offset the job works on */
-	int policy;
-	int ret;
-	struct buslog log;
-	uint64_t pfn;       /* the frame a poisoning job poisoned */
-	char recovery[64];  /* and memory_failure()'s verdict on it */
-};
-
-static void set_policy(int policy)
-{
-	if (policy >= 0 && prctl(PR_MCE_KILL, PR_MCE_KILL_SET, policy, 0, 0))
-		printf("  prctl(PR_MCE_KILL): %s\n", strerror(errno));
-}
-
-static void *job_main(void *arg)
-{
-	struct job *j = arg;
-
-	buslog_attach(&j->log);
-	set_policy(j->policy);
-	j->ret = j->fn(j);
-	return NULL;
-}
-
-/* Run @j on a new thread and wait for it: its log is then safe to read. */
-static void run_job(struct job *j)
-{
-	pthread_t t;
-	int kmsg = hwp_kmsg_open();
-
-	log_reset(&j->log);
-	j->pfn = 0;
-	snprintf(j->recovery, sizeof(j->recovery), "none");
-	if (pthread_create(&t, NULL, job_main, j) == 0)
-		pthread_join(t, NULL);
-	else
-		j->ret = -EAGAIN;
-	if (kmsg >= 0) {
-		if (j->pfn)
-			hwp_kmsg_recovery(kmsg, j->pfn, j->recovery, sizeof(j->recovery));
-		close(kmsg);
-	}
-}
-
-/* A thread that only waits, with a machine-check policy: who gets AO. */
-struct waiter {
-	pthread_t t;
-	int policy;
-	sem_t ready, release;
-	struct buslog log;
-};
-
-static void *waiter_main(void *arg)
-{
-	struct waiter *w = arg;
-
-	buslog_attach(&w->log);
-	set_policy(w->policy);
-	sem_post(&w->ready);
-	while (sem_wait(&w->release) && errno == EINTR)
-		; /* an AO handler interrupted the wait */
-	return NULL;
-}
-
-static void waiter_start(struct waiter *w, int policy)
-{
-	memset(w, 0, sizeof(*w));
-	w->policy = policy;
-	sem_init(&w->ready, 0, 0);
-	sem_init(&w->release, 0, 0);
-	pthread_create(&w->t, NULL, waiter_main, w);
-	while (sem_wait(&w->ready) && errno == EINTR)
-		;
-}
-
-static void waiter_stop(struct waiter *w)
-{
-	sem_post(&w->release);
-	pthread_join(w->t, NULL);
-	sem_destroy(&w->ready);
-	sem_destroy(&w->release);
-}
-
-/* Jobs. */
-static void *job_page(struct job *j)
-{
-	struct dvm *d = j->arg;
-
-	return dvm_host(d, j->off & ~(PAGE - 1));
-}
-
-static int job_madvise(struct job *j)
-{
-	if (hwp_pfn(job_page(j), &j->pfn))
-		j->pfn = 0; /* not present: madvise says what it does then */
-	return hwp_madvise(job_page(j));
-}
-
-static int job_corrupt(struct job *j)
-{
-	int ret = hwp_pfn(job_page(j), &j->pfn);
-
-	return ret ? ret : hwp_corrupt_pfn(j->pfn);
-}
-
-/* Read the data word at j->off twice, leaving the SIGBUS handler by
- * siglongjmp: a device model reading guest memory. ret = reads that
- * completed. */
-static int job_read(struct job *j)
-{
-	struct dvm *d = j->arg;
-	volatile uint64_t *p = dvm_host(d, j->off);
-	sigjmp_buf escape;
-	volatile int done = 0, tries = 0;
-
-	j->log.escape = &escape;
-	sigsetjmp(escape, 1);
-	while (tries < 2) {
-		tries++;
-		(void)*p;
-		done++;
-	}
-	j->log.escape = NULL;
-	return done;
-}
 
 /* ---- The vCPU ---------------------------------------------------------- */
 
@@ -279,8 +116,8 @@ static bool begin(const char *name, bool inject)
 
 	e2e_begin(name);
 	buslog_attach(&main_log);
-	log_reset(&main_log);
-	log_reset(&buslog_stray);
+	buslog_reset(&main_log);
+	buslog_reset(&buslog_stray);
 	if (inject)
 		ret = hwp_inject_init();
 	EXPECT(!ret, "hwpoison_inject: %s", strerror(-ret));
@@ -298,8 +135,8 @@ static int p1_madvise_caller(void)
 {
 	struct one_vm v;
 	struct waiter early, late;
-	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = -1 };
-	struct job again = { .fn = job_madvise, .off = 0x3000, .policy = -1 };
+	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = JOB_POLICY_DEFAULT };
+	struct job again = { .fn = job_madvise, .off = 0x3000, .policy = JOB_POLICY_DEFAULT };
 	uint64_t pfn = 0, entry = 0;
 	long kb0, kb1;
 	char b1[64];
@@ -341,7 +178,7 @@ static int p1_madvise_caller(void)
 	return e2e_end("madvise 0; caller %s (page-aligned), an early-kill, a late-kill and "
 		       "the vCPU thread nothing; \"%s\"; KPF_HWPOISON 1, HardwareCorrupted "
 		       "+%ld kB, pagemap 0x%llx (swap-type, not present); again: EFAULT, "
-		       "no signal", sig_str(&j.log, 0, b1, sizeof(b1)), j.recovery,
+		       "no signal", buslog_str(&j.log, 0, b1, sizeof(b1)), j.recovery,
 		       kb1 - kb0, (unsigned long long)entry);
 }
 
@@ -350,7 +187,7 @@ static int p1_madvise_caller(void)
 static int p2_vcpu_touch(void)
 {
 	struct one_vm v;
-	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = -1 };
+	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = JOB_POLICY_DEFAULT };
 	struct dvm_touch t0, t1, t2, t3, t4;
 	uint64_t hva;
 
@@ -423,9 +260,9 @@ static int p3_inject_ao(void)
 {
 	struct one_vm v;
 	struct waiter late, early1, early2;
-	struct job a = { .fn = job_corrupt, .off = 0x6000, .policy = -1 };
-	struct job b = { .fn = job_corrupt, .off = 0x5000, .policy = -1 };
-	struct job c = { .fn = job_corrupt, .off = 0x7000, .policy = -1 };
+	struct job a = { .fn = job_corrupt, .off = 0x6000, .policy = JOB_POLICY_DEFAULT };
+	struct job b = { .fn = job_corrupt, .off = 0x5000, .policy = JOB_POLICY_DEFAULT };
+	struct job c = { .fn = job_corrupt, .off = 0x7000, .policy = JOB_POLICY_DEFAULT };
 	struct dvm_touch t0, t1;
 	uint64_t hva_b, hva_c;
 
@@ -471,7 +308,7 @@ static int p3_inject_ao(void)
 	expect_sigs("C: the late-kill thread", &late.log, 0, 0, 0, 0);
 
 	/* The guest's touch of B: AR as after madvise, and no AO again. */
-	log_reset(&main_log);
+	buslog_reset(&main_log);
 	if (touch(&v, 0x5128, &t1) == 0) {
 		expect_eintr("touch of B", &t1);
 		expect_sigs("the vCPU thread, touch of B", &main_log, 1, BUS_MCEERR_AR,
@@ -497,9 +334,9 @@ static int p3_inject_ao(void)
 static int p4_reader(void)
 {
 	struct one_vm v;
-	struct job poison = { .fn = job_madvise, .off = 0x3000, .policy = -1 };
-	struct job reader = { .fn = job_read, .off = 0x3128, .policy = -1 };
-	struct job neighbour = { .fn = job_read, .off = 0x4128, .policy = -1 };
+	struct job poison = { .fn = job_madvise, .off = 0x3000, .policy = JOB_POLICY_DEFAULT };
+	struct job reader = { .fn = job_read, .off = 0x3128, .policy = JOB_POLICY_DEFAULT };
+	struct job neighbour = { .fn = job_read, .off = 0x4128, .policy = JOB_POLICY_DEFAULT };
 
 	begin("p4-reader", false);
 	if (one_vm_open(&v, DVM_ANON, DVM_IPA))
@@ -533,7 +370,7 @@ static int p5_hugetlb(const char *name, uint64_t ipa, int vcpu_lsb, bool inject)
 {
 	struct one_vm v;
 	struct job j = { .fn = inject ? job_corrupt : job_madvise, .off = 0x5000,
-			 .policy = -1 };
+			 .policy = JOB_POLICY_DEFAULT };
 	struct waiter early;
 	const struct buslog *told = inject ? &early.log : &j.log;
 	struct dvm_touch t0, t1, t2;
@@ -586,9 +423,9 @@ static int p5_hugetlb(const char *name, uint64_t ipa, int vcpu_lsb, bool inject)
 	EXPECT_EQ("touch 2: si_addr", main_log.sig[1].addr, base + 0x100000);
 	EXPECT_EQ("touch 2: si_addr_lsb", main_log.sig[1].lsb, vcpu_lsb);
 	expect_no_stray();
-	sig_str(told, 0, b1, sizeof(b1));
-	sig_str(&main_log, 0, b2, sizeof(b2));
-	sig_str(&main_log, 1, b3, sizeof(b3));
+	buslog_str(told, 0, b1, sizeof(b1));
+	buslog_str(&main_log, 0, b2, sizeof(b2));
+	buslog_str(&main_log, 1, b3, sizeof(b3));
 out:
 	one_vm_close(&v);
 	hwp_set_hugepages(0);
@@ -664,7 +501,7 @@ static int p6_vcpus(void)
 	pthread_barrier_wait(&p6_loaded);
 	for (int i = 0; i < P6_VCPUS; i++) {
 		poison[i] = (struct job){ .fn = job_madvise, .off = p[i].off,
-					  .policy = -1, .arg = &d };
+					  .policy = JOB_POLICY_DEFAULT, .arg = &d };
 		run_job(&poison[i]);
 	}
 	pthread_barrier_wait(&p6_poisoned);
@@ -700,8 +537,8 @@ out:
 static int p7_unpoison(void)
 {
 	struct one_vm v;
-	struct job a = { .fn = job_madvise, .off = 0x8000, .policy = -1 };
-	struct job b = { .fn = job_madvise, .off = 0x9000, .policy = -1 };
+	struct job a = { .fn = job_madvise, .off = 0x8000, .policy = JOB_POLICY_DEFAULT };
+	struct job b = { .fn = job_madvise, .off = 0x9000, .policy = JOB_POLICY_DEFAULT };
 	struct dvm_touch t;
 	uint64_t pfn_a = 0, pfn_b = 0, pfn_new = 0;
 	long kb0, kb1, kb2;
@@ -761,8 +598,8 @@ static int p7_unpoison(void)
 static int p8_guest_memfd(void)
 {
 	struct one_vm v;
-	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = -1 };
-	struct job reader = { .fn = job_read, .off = 0x3128, .policy = -1 };
+	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = JOB_POLICY_DEFAULT };
+	struct job reader = { .fn = job_read, .off = 0x3128, .policy = JOB_POLICY_DEFAULT };
 	struct dvm_touch t0, t1, t2;
 	struct e2e_vm probe;
 	int mem2 = -1, gmem = -1, gflags = -1, ret;
@@ -820,7 +657,7 @@ static int p8_guest_memfd(void)
 		    (uintptr_t)dvm_host(&v.d, 0x3128), LSB_4K);
 	expect_sigs("the vCPU thread", &main_log, 0, 0, 0, 0);
 	expect_no_stray();
-	sig_str(&j.log, 0, b1, sizeof(b1));
+	buslog_str(&j.log, 0, b1, sizeof(b1));
 out:
 	one_vm_close(&v);
 	return e2e_end("KVM_CAP_USER_MEMORY2 %d, GUEST_MEMFD %d, GUEST_MEMFD_FLAGS 0x%x; "
@@ -876,7 +713,7 @@ static long kvm_stat(const char *name)
 static int p9_blocked(void)
 {
 	struct one_vm v;
-	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = -1 };
+	struct job j = { .fn = job_madvise, .off = 0x3000, .policy = JOB_POLICY_DEFAULT };
 	struct kicker k = { .target = pthread_self() };
 	struct sigaction sa = { .sa_handler = on_sigusr1 }, old;
 	struct dvm_touch t0, t1 = { 0 };
@@ -938,7 +775,7 @@ out:
 static int p10_thp(void)
 {
 	struct one_vm v;
-	struct job j = { .fn = job_madvise, .off = 0x5000, .policy = -1 };
+	struct job j = { .fn = job_madvise, .off = 0x5000, .policy = JOB_POLICY_DEFAULT };
 	struct dvm_touch t0, t1, t2;
 	uint64_t pfn = 0, other = 0, hva = 0;
 	long kb0 = 0, kb1 = 0;
@@ -976,8 +813,8 @@ static int p10_thp(void)
 		expect_loaded("touch of another 4 KiB", &t2, dvm_pattern(0x100128));
 	EXPECT_EQ("the vCPU thread's signals", main_log.n, 1);
 	expect_no_stray();
-	sig_str(&j.log, 0, b1, sizeof(b1));
-	sig_str(&main_log, 0, b2, sizeof(b2));
+	buslog_str(&j.log, 0, b1, sizeof(b1));
+	buslog_str(&main_log, 0, b2, sizeof(b2));
 out:
 	one_vm_close(&v);
 	return e2e_end("a THP (KPF_THP %d) poisoned at +0x5000: split (KPF_THP %d after), "
