@@ -7,8 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* guest_memfd's uapi (Linux 6.8 and 6.18); the cross toolchain's headers
- * are older. The layouts are KVM's. */
+/* guest_memfd's uapi (Linux 6.8; the MMAP and INIT_SHARED flags later):
+ * the cross toolchain's headers are older. The layouts are KVM's. */
 struct dvm_gmem_create {
 	uint64_t size, flags, reserved[6];
 };
