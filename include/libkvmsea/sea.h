@@ -67,8 +67,6 @@ typedef int (*kvmsea_handler_fn)(struct kvmsea_vcpu *vcpu,
 int kvmsea_ctx_set_handler(struct kvmsea_ctx *ctx, kvmsea_handler_fn fn,
 			   void *opaque);
 int kvmsea_ctx_set_livelock_limit(struct kvmsea_ctx *ctx, uint32_t limit);
-int kvmsea_ctx_set_storm_limit(struct kvmsea_ctx *ctx, uint32_t pages,
-			       uint64_t window_ns);
 
 /* ---- Events: kvmsea_event(3) ------------------------------------------ */
 
