@@ -20,6 +20,7 @@ build=${KVMSEA_TSAN_BUILD:-build-tsan}
 if [[ ! -f $build/build.ninja ]]; then
 	CC=clang meson setup "$build" -Db_sanitize=thread -Db_lundef=false >/dev/null
 fi
+meson configure "$build" -Dwerror=true   # as every build of scripts/test.sh
 meson compile -C "$build" tests/reliability/test-threads tests/reliability/storm
 
 # Any report fails the run (exit code 66), with both stacks of a race.
