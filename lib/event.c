@@ -394,7 +394,7 @@ static void json_addr(struct kvmsea_writer *w, const char *key, bool known,
 	w_addr(w, known, v, true);
 }
 
-/* Schema libkvmsea.event/1: docs/man/kvmsea_event.3.scd lists every key.
+/* Schema libkvmsea.event/1: kvmsea_event_format(3) lists every key.
  * A new key may be added within version 1; none is renamed or removed. */
 static void format_json(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 {

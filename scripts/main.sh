@@ -20,7 +20,7 @@ setup() {
 }
 
 build() {
-	CC=gcc meson_configure build-gcc
+	CC=gcc meson_configure build-gcc -Dwerror=true
 	meson compile -C build-gcc
 }
 
@@ -33,7 +33,7 @@ build() {
 # (about 10 minutes on 2 cores); later runs take the cached copies.
 demo() {
 	build-gcc/tools/kvmsea-esr --oneline 0x92000010
-	meson_configure build-aarch64 --cross-file scripts/cross/aarch64-linux-gnu.ini
+	meson_configure build-aarch64 --cross-file scripts/cross/aarch64-linux-gnu.ini -Dwerror=true
 	meson compile -C build-aarch64 examples/sea-vmm-static examples/sea-policy-static
 	tests/e2e/run.sh build-aarch64/examples/sea-vmm-static \
 		build-aarch64/examples/sea-policy-static examples/e2e-sea-vmm.sh

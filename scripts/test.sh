@@ -17,7 +17,8 @@
 #   e2e      build-e2e       aarch64 cross with -De2e=enabled: `meson test
 #                            --suite e2e` (Debian's arm64 kernel and KVM under
 #                            qemu-system-aarch64)
-# Warnings are errors everywhere (the project default, werror=true).
+# Warnings are errors in every build (-Dwerror=true: the project's default is
+# off, for distributions).
 #
 # A skipped test (exit 77: e.g. no network for the uapi check, an e2e asset
 # that could not be had) is a failure when CI=true, a warning otherwise.
@@ -46,22 +47,22 @@ fi
 # (The configure step may use the environment; run_tests does the rest.)
 
 build_gcc() {
-	CC=gcc meson_configure build-gcc || return 1
+	CC=gcc meson_configure build-gcc -Dwerror=true || return 1
 	run_tests build-gcc
 }
 
 build_clang() {
-	CC=clang meson_configure build-clang || return 1
+	CC=clang meson_configure build-clang -Dwerror=true || return 1
 	run_tests build-clang
 }
 
 build_aarch64() {
-	meson_configure build-aarch64 --cross-file "$cross_file" || return 1
+	meson_configure build-aarch64 --cross-file "$cross_file" -Dwerror=true || return 1
 	run_tests build-aarch64
 }
 
 build_asan() {
-	CC=gcc meson_configure build-asan \
+	CC=gcc meson_configure build-asan -Dwerror=true \
 		-Db_sanitize=address,undefined -Db_lundef=false || return 1
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_summary=1 \
@@ -90,7 +91,7 @@ build_valgrind() {
 # KVMSEA_E2E_NESTED=1 adds the nested-virtualization boot (a second QEMU,
 # trixie's 10.x, built once and cached; see tests/e2e/README.md).
 build_e2e() {
-	meson_configure build-e2e --cross-file "$cross_file" -De2e=enabled || return 1
+	meson_configure build-e2e --cross-file "$cross_file" -De2e=enabled -Dwerror=true || return 1
 	KVMSEA_E2E_NESTED=${KVMSEA_E2E_NESTED:-1} run_tests build-e2e --suite e2e
 }
 # ===========================================================================
