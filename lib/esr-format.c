@@ -9,10 +9,8 @@
  * RES0 (EC 0x00, 0x09, 0x0e, 0x19, 0x22, 0x26); for the other classes shown
  * raw (KVMSEA_LAYOUT_NONE) no claim is made about their bits.
  *
- * The output goes through a tiny writer of our own instead of snprintf():
- * the formatter promises no allocation and async-signal safety, which
- * snprintf() does not, and a per-byte writer makes "truncated output is a
- * prefix of the full output" hold by construction.
+ * The output goes through the library's own writer (text.h), not
+ * snprintf(): no allocation, async-signal safe.
  *
  * JSON keys (stable; a new key may be added, none is renamed or removed):
  *   esr             string, "0x" and 16 hex digits: the raw value
@@ -39,10 +37,10 @@
  *                     meaning  string or null
  */
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 
 #include "esr-internal.h"
+#include "text.h"
 
 #define ISS_BITS 0x0000000001ffffffull
 #define ISS2_BITS 0x00ffffff00000000ull
@@ -56,9 +54,7 @@
 #define SUMMARY 3u
 
 struct out {
-	char *buf;
-	size_t size;
-	size_t len;                 /* bytes the full text needs so far */
+	struct kvmsea_text t;
 	enum kvmsea_esr_style style;
 	const struct kvmsea_esr *d;
 	uint64_t covered;           /* ESR bits some field described */
@@ -69,21 +65,17 @@ struct out {
 
 static void put_char(struct out *o, char c)
 {
-	/* Keep the last byte for the NUL. */
-	if (o->len + 1 < o->size)
-		o->buf[o->len] = c;
-	o->len++;
+	kvmsea_text_char(&o->t, c);
 }
 
 static void put_str(struct out *o, const char *s)
 {
-	while (*s)
-		put_char(o, *s++);
+	kvmsea_text_str(&o->t, s);
 }
 
 static void put_pad(struct out *o, size_t from, size_t width)
 {
-	size_t n = o->len - from;
+	size_t n = o->t.len - from;
 
 	do
 		put_char(o, ' ');
@@ -92,29 +84,12 @@ static void put_pad(struct out *o, size_t from, size_t width)
 
 static void put_hex(struct out *o, uint64_t v, unsigned int digits)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned int n = 1;
-
-	while (n < 16 && (v >> (4 * n)))
-		n++;
-	if (digits > n)
-		n = digits;
-	put_str(o, "0x");
-	while (n--)
-		put_char(o, hex[(v >> (4 * n)) & 15]);
+	kvmsea_text_hex(&o->t, v, digits);
 }
 
 static void put_dec(struct out *o, uint64_t v)
 {
-	char tmp[20];
-	unsigned int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		put_char(o, tmp[--n]);
+	kvmsea_text_dec(&o->t, v);
 }
 
 static void put_bin(struct out *o, uint64_t v, unsigned int width)
@@ -187,15 +162,15 @@ static void tree_line(struct out *o, unsigned int indent, const char *name,
 
 	while (indent--)
 		put_char(o, ' ');
-	start = o->len;
+	start = o->t.len;
 	put_str(o, name);
 	put_pad(o, start, 12);
-	start = o->len;
+	start = o->t.len;
 	put_char(o, '[');
 	put_bits(o, hi, lo);
 	put_char(o, ']');
 	put_pad(o, start, 8);
-	start = o->len;
+	start = o->t.len;
 	put_value(o, value, hi - lo + 1);
 	if (prefix || meaning)
 		put_pad(o, start, 10);
@@ -755,8 +730,8 @@ KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
 
 	kvmsea_esr_decode(esr, &d);
 	memset(&o, 0, sizeof(o));
-	o.buf = buf;
-	o.size = size;
+	o.t.buf = buf;
+	o.t.size = size;
 	o.style = style;
 	o.d = &d;
 
@@ -772,10 +747,6 @@ KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
 		break;
 	}
 
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
-	/* A decoded ESR is a few kilobytes at most; this cannot trigger. */
-	if (o.len > INT_MAX)
-		return -EOVERFLOW;
-	return (int)o.len;
+	/* A decoded ESR is a few kilobytes at most: no -EOVERFLOW. */
+	return kvmsea_text_end(&o.t);
 }
