@@ -288,7 +288,7 @@ static void format_arm(struct kvmsea_text *t, const uint8_t *s)
 		kvmsea_text_str(t, " bytes\n");
 		if (type == C_TYPE_MISC)
 			format_misc_regs(t, ctx + C_HEADER, size);
-		ctx += C_HEADER + size;
+		ctx += kvmsea_cper_ctx_bytes(size);
 	}
 }
 

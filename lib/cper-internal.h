@@ -143,6 +143,7 @@
 #define C_TYPE 2      /* u16 register context type */
 #define C_SIZE 4      /* u32 register array bytes */
 #define C_HEADER 8
+#define C_ALIGN 16    /* a context is padded with zeros to 16 bytes */
 #define C_TYPE_MISC 8u        /* miscellaneous system registers */
 #define C_TYPE_MAX 8u
 #define C_MISC_ENTRY 10       /* u16 MRS encoding, u64 value */
@@ -181,6 +182,11 @@ int kvmsea_cper_entry(const uint8_t *p, const struct kvmsea_cper_header *h,
 /* The section's own rules (severity, memory and ARM lengths). */
 int kvmsea_cper_section_check(const struct kvmsea_cper_entry *en);
 int kvmsea_cper_arm_check(const uint8_t *s, uint32_t len);
+/* The bytes a context with a @size-byte register array takes. */
+static inline uint64_t kvmsea_cper_ctx_bytes(uint64_t size)
+{
+	return (C_HEADER + size + C_ALIGN - 1) & ~(uint64_t)(C_ALIGN - 1);
+}
 
 /* Validate @e; on success *@sections is kvmsea_cper_sections(@e). */
 int kvmsea_mem_error_check(const struct kvmsea_mem_error *e,

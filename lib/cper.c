@@ -194,7 +194,8 @@ static uint64_t bus_error_info(uint64_t esr)
 	return info;
 }
 
-/* The ARM processor section: one bus error, one context with ESR_EL2. */
+/* The ARM processor section: one bus error, one context with ESR_EL2
+ * (zero padding after it, to 16 bytes). */
 static void put_arm(uint8_t *p, const struct kvmsea_mem_error *e)
 {
 	uint8_t *info = p + A_SIZE, *ctx = info + I_SIZE;
@@ -314,7 +315,8 @@ int kvmsea_cper_arm_check(const uint8_t *s, uint32_t len)
 
 		if (left < C_HEADER)
 			return -EINVAL;
-		size = C_HEADER + kvmsea_get_le(ctx + C_SIZE, 4);
+		/* Linux 7.x steps over the padding (efi/cper-arm.c). */
+		size = kvmsea_cper_ctx_bytes(kvmsea_get_le(ctx + C_SIZE, 4));
 		if (size > left || kvmsea_get_le(ctx + C_TYPE, 2) > C_TYPE_MAX)
 			return -EINVAL;
 		left -= (uint32_t)size;

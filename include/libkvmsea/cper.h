@@ -34,9 +34,10 @@ extern "C" {
 #define KVMSEA_CPER_STATUS_SIZE 20  /* Generic Error Status Block header */
 #define KVMSEA_CPER_ENTRY_SIZE 72   /* Generic Error Data Entry, revision 3 */
 #define KVMSEA_CPER_MEMORY_SIZE 80  /* Memory Error Section (UEFI >= 2.3) */
-#define KVMSEA_CPER_ARM_SIZE 90     /* ARM Processor Error Section as built
+#define KVMSEA_CPER_ARM_SIZE 104    /* ARM Processor Error Section as built
 				     * here: one error information structure
-				     * and one context with ESR_EL2 */
+				     * and one context with ESR_EL2, padded
+				     * to 16 bytes */
 #define KVMSEA_GHES_SOURCE_SIZE 92  /* GHESv2 structure in the HEST */
 #define KVMSEA_GHES_REGS_SIZE 16    /* a source's two 8-byte registers */
 
