@@ -75,9 +75,9 @@ struct policy {
 /* The page an event is about: its IPA when KVM gave one, else its VA. */
 static bool event_page(const struct kvmsea_event *ev, uint64_t *page, bool *is_ipa)
 {
-	*is_ipa = ev->gpa_valid;
-	*page = ev->gpa_valid ? ev->gpa : ev->gva & PAGE_MASK_4K;
-	return ev->gpa_valid || ev->gva_valid;
+	*is_ipa = ev->known & KVMSEA_KNOWN_PAGE_GPA;
+	*page = *is_ipa ? ev->page_gpa : ev->gva & PAGE_MASK_4K;
+	return ev->known & (KVMSEA_KNOWN_PAGE_GPA | KVMSEA_KNOWN_GVA);
 }
 
 static struct bad_page *find_page(struct policy *p, uint64_t page, bool is_ipa)
@@ -97,39 +97,21 @@ static const char *action_name(int action)
 	}
 }
 
-/* "0x..." or null: JSON numbers cannot hold every 64-bit value. */
-static const char *hex_or_null(char *buf, size_t size, bool valid, uint64_t v)
-{
-	if (!valid)
-		return "null";
-	snprintf(buf, size, "\"0x%" PRIx64 "\"", v);
-	return buf;
-}
-
+/* One JSON line: the decision, and the library's record of the event
+ * (schema libkvmsea.event/1), written with one write(2) from the stack. */
 static void log_event(const struct policy *p, const struct kvmsea_event *ev,
 		      const struct bad_page *bp, int action, const char *why)
 {
-	char esr[2048], line[4096], gva[24], gpa[24], addr[24], page[24];
+	char record[4096], line[4608];
 	int len;
 
-	/* The library's JSON object for the ESR; a raw string if it ever
-	 * outgrew the buffer, so the line stays valid JSON. */
-	len = kvmsea_esr_format(ev->raw_esr, KVMSEA_ESR_JSON, esr, sizeof(esr));
-	if (len < 0 || (size_t)len >= sizeof(esr))
-		snprintf(esr, sizeof(esr), "\"0x%016" PRIx64 "\"", ev->raw_esr);
+	len = kvmsea_event_format(ev, KVMSEA_EVENT_JSON, record, sizeof(record));
+	if (len < 0 || (size_t)len >= sizeof(record))
+		return; /* cannot happen with this buffer; never a broken line */
 	len = snprintf(line, sizeof(line),
-		       "{\"event\":%" PRIu64 ",\"vcpu\":%" PRIu32 ",\"pc\":\"0x%" PRIx64
-		       "\",\"el\":%u,\"esr\":%s,\"gva\":%s,\"gpa\":%s,\"addr\":%s,"
-		       "\"page\":%s,\"page_hits\":%" PRIu32 ",\"distinct_pages\":%" PRIu32
-		       ",\"repeats\":%" PRIu32 ",\"livelock\":%s,\"action\":\"%s\","
-		       "\"why\":\"%s\"}\n",
-		       ev->count, ev->vcpu_id, ev->guest.pc, ev->guest.el, esr,
-		       hex_or_null(gva, sizeof(gva), ev->gva_valid, ev->gva),
-		       hex_or_null(gpa, sizeof(gpa), ev->gpa_valid, ev->gpa),
-		       hex_or_null(addr, sizeof(addr), ev->addr_valid, ev->addr),
-		       hex_or_null(page, sizeof(page), bp != NULL, bp ? bp->page : 0),
-		       bp ? bp->hits : 0, p->nr_pages, ev->repeats,
-		       ev->livelock ? "true" : "false", action_name(action), why);
+		       "{\"decision\":\"%s\",\"why\":\"%s\",\"page_hits\":%" PRIu32
+		       ",\"tracked_pages\":%" PRIu32 ",\"event\":%s}\n",
+		       action_name(action), why, bp ? bp->hits : 0, p->nr_pages, record);
 	/* One write: lines from several vCPUs never interleave. A lost log
 	 * line is not worth failing the SEA for, hence no check. */
 	if (len > 0 && (size_t)len < sizeof(line))

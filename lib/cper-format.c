@@ -12,7 +12,7 @@
 #include "cper-internal.h"
 #include "esr-internal.h"
 #include "le.h"
-#include "text.h"
+#include "writer.h"
 
 static const char *const severity_names[4] = {
 	"recoverable", "fatal", "corrected", "informational",
@@ -23,27 +23,27 @@ static const char *severity_name(uint32_t sev)
 	return sev < 4 ? severity_names[sev] : "invalid";
 }
 
-static void line(struct kvmsea_text *t, unsigned int indent, const char *s)
+static void line(struct kvmsea_writer *t, unsigned int indent, const char *s)
 {
 	while (indent--)
-		kvmsea_text_char(t, ' ');
-	kvmsea_text_str(t, s);
+		w_char(t, ' ');
+	w_str(t, s);
 }
 
 /* "name: 0x...\n" with 16 hex digits. */
-static void hex_line(struct kvmsea_text *t, unsigned int indent,
+static void hex_line(struct kvmsea_writer *t, unsigned int indent,
 		     const char *name, uint64_t v)
 {
 	line(t, indent, name);
-	kvmsea_text_str(t, ": ");
-	kvmsea_text_hex(t, v, 16);
-	kvmsea_text_char(t, '\n');
+	w_str(t, ": ");
+	w_hex(t, v, 16);
+	w_char(t, '\n');
 }
 
-static void bcd2(struct kvmsea_text *t, uint8_t v)
+static void bcd2(struct kvmsea_writer *t, uint8_t v)
 {
-	kvmsea_text_char(t, (char)('0' + (v >> 4)));
-	kvmsea_text_char(t, (char)('0' + (v & 15)));
+	w_char(t, (char)('0' + (v >> 4)));
+	w_char(t, (char)('0' + (v & 15)));
 }
 
 /* ---- memory -------------------------------------------------------------- */
@@ -71,7 +71,7 @@ static const char *status_name(unsigned int code)
 	}
 }
 
-static void format_memory(struct kvmsea_text *t, const uint8_t *s)
+static void format_memory(struct kvmsea_writer *t, const uint8_t *s)
 {
 	uint64_t valid = kvmsea_get_le(s + M_VALID, 8);
 
@@ -81,7 +81,7 @@ static void format_memory(struct kvmsea_text *t, const uint8_t *s)
 
 		hex_line(t, 2, "error status", st);
 		line(t, 3, status_name((unsigned int)(st >> M_STATUS_TYPE_SHIFT) & 0xff));
-		kvmsea_text_char(t, '\n');
+		w_char(t, '\n');
 	}
 	if (valid & M_VALID_PA)
 		hex_line(t, 2, "physical address", kvmsea_get_le(s + M_PA, 8));
@@ -89,10 +89,10 @@ static void format_memory(struct kvmsea_text *t, const uint8_t *s)
 		hex_line(t, 2, "physical address mask", kvmsea_get_le(s + M_MASK, 8));
 	if (valid & M_VALID_TYPE) {
 		line(t, 2, "memory error type: ");
-		kvmsea_text_dec(t, s[M_TYPE]);
-		kvmsea_text_str(t, s[M_TYPE] < 16 ? " (" : " (reserved");
-		kvmsea_text_str(t, s[M_TYPE] < 16 ? mem_types[s[M_TYPE]] : "");
-		kvmsea_text_str(t, ")\n");
+		w_dec(t, s[M_TYPE]);
+		w_str(t, s[M_TYPE] < 16 ? " (" : " (reserved");
+		w_str(t, s[M_TYPE] < 16 ? mem_types[s[M_TYPE]] : "");
+		w_str(t, ")\n");
 	}
 }
 
@@ -139,7 +139,7 @@ static const struct bus_field bus_fields[] = {
 	{ BUS_VALID_ACCESS_MODE, BUS_ACCESS_MODE_SHIFT, 1, "access mode", modes, N(modes) },
 };
 
-static void format_bus_info(struct kvmsea_text *t, uint64_t info)
+static void format_bus_info(struct kvmsea_writer *t, uint64_t info)
 {
 	for (unsigned int i = 0; i < N(bus_fields); i++) {
 		const struct bus_field *f = &bus_fields[i];
@@ -148,12 +148,12 @@ static void format_bus_info(struct kvmsea_text *t, uint64_t info)
 		if (!(info & f->valid))
 			continue;
 		line(t, 4, f->name);
-		kvmsea_text_str(t, ": ");
+		w_str(t, ": ");
 		if (f->values && v < f->nvalues)
-			kvmsea_text_str(t, f->values[v]);
+			w_str(t, f->values[v]);
 		else
-			kvmsea_text_dec(t, v);
-		kvmsea_text_char(t, '\n');
+			w_dec(t, v);
+		w_char(t, '\n');
 	}
 }
 
@@ -161,30 +161,30 @@ static const char *const info_types[] = {
 	NULL, "cache error", "TLB error", "bus error", "micro-architectural error",
 };
 
-static void format_err_info(struct kvmsea_text *t, const uint8_t *p, unsigned int i)
+static void format_err_info(struct kvmsea_writer *t, const uint8_t *p, unsigned int i)
 {
 	unsigned int valid = (unsigned int)kvmsea_get_le(p + I_VALID, 2);
 	uint8_t type = p[I_TYPE];
 
 	line(t, 2, "error info ");
-	kvmsea_text_dec(t, i);
-	kvmsea_text_str(t, ": type ");
-	kvmsea_text_hex(t, type, 2);
+	w_dec(t, i);
+	w_str(t, ": type ");
+	w_hex(t, type, 2);
 	for (unsigned int b = 1; b < N(info_types); b++)
 		if (type & (1u << b)) {
-			kvmsea_text_char(t, ' ');
-			kvmsea_text_str(t, info_types[b]);
+			w_char(t, ' ');
+			w_str(t, info_types[b]);
 		}
-	kvmsea_text_char(t, '\n');
+	w_char(t, '\n');
 	if (valid & I_VALID_MULTIPLE) {
 		line(t, 3, "errors: ");
-		kvmsea_text_dec(t, kvmsea_get_le(p + I_MULTIPLE, 2) + 1);
-		kvmsea_text_char(t, '\n');
+		w_dec(t, kvmsea_get_le(p + I_MULTIPLE, 2) + 1);
+		w_char(t, '\n');
 	}
 	if (valid & I_VALID_FLAGS) {
 		line(t, 3, "flags: ");
-		kvmsea_text_hex(t, p[I_FLAGS], 2);
-		kvmsea_text_char(t, '\n');
+		w_hex(t, p[I_FLAGS], 2);
+		w_char(t, '\n');
 	}
 	if (valid & I_VALID_INFO) {
 		uint64_t info = kvmsea_get_le(p + I_INFO, 8);
@@ -201,7 +201,7 @@ static void format_err_info(struct kvmsea_text *t, const uint8_t *p, unsigned in
 
 /* A misc system register context: each register with its name, and an
  * ESR decoded in full. */
-static void format_misc_regs(struct kvmsea_text *t, const uint8_t *p, uint32_t size)
+static void format_misc_regs(struct kvmsea_writer *t, const uint8_t *p, uint32_t size)
 {
 	for (; size >= C_MISC_ENTRY; size -= C_MISC_ENTRY, p += C_MISC_ENTRY) {
 		unsigned int enc = (unsigned int)kvmsea_get_le(p, 2);
@@ -215,25 +215,25 @@ static void format_misc_regs(struct kvmsea_text *t, const uint8_t *p, uint32_t s
 			line(t, 3, name);
 		} else {
 			line(t, 3, "S");
-			kvmsea_text_dec(t, op0);
-			kvmsea_text_char(t, '_');
-			kvmsea_text_dec(t, op1);
-			kvmsea_text_str(t, "_C");
-			kvmsea_text_dec(t, crn);
-			kvmsea_text_str(t, "_C");
-			kvmsea_text_dec(t, crm);
-			kvmsea_text_char(t, '_');
-			kvmsea_text_dec(t, op2);
+			w_dec(t, op0);
+			w_char(t, '_');
+			w_dec(t, op1);
+			w_str(t, "_C");
+			w_dec(t, crn);
+			w_str(t, "_C");
+			w_dec(t, crm);
+			w_char(t, '_');
+			w_dec(t, op2);
 		}
-		kvmsea_text_str(t, ": ");
-		kvmsea_text_hex(t, v, 16);
-		kvmsea_text_char(t, '\n');
+		w_str(t, ": ");
+		w_hex(t, v, 16);
+		w_char(t, '\n');
 		if (op0 == 3 && crn == 5 && crm == 2 && op2 == 0 &&
 		    (op1 == 0 || op1 == 4 || op1 == 6)) { /* ESR_EL1, _EL2, _EL3 */
 			/* The one-line decode is a few hundred bytes: it fits. */
 			kvmsea_esr_format(v, KVMSEA_ESR_ONELINE, esr, sizeof(esr));
 			line(t, 4, esr);
-			kvmsea_text_char(t, '\n');
+			w_char(t, '\n');
 		}
 	}
 	if (size)
@@ -249,7 +249,7 @@ static const char *const ctx_types[] = {
 };
 
 /* Called only for a section kvmsea_cper_arm_check() accepted. */
-static void format_arm(struct kvmsea_text *t, const uint8_t *s)
+static void format_arm(struct kvmsea_writer *t, const uint8_t *s)
 {
 	uint32_t valid = (uint32_t)kvmsea_get_le(s + A_VALID, 4);
 	unsigned int err_num = (unsigned int)kvmsea_get_le(s + A_ERR_NUM, 2);
@@ -261,16 +261,16 @@ static void format_arm(struct kvmsea_text *t, const uint8_t *s)
 		hex_line(t, 2, "MPIDR", kvmsea_get_le(s + A_MPIDR, 8));
 	if (valid & A_VALID_AFFINITY) {
 		line(t, 2, "error affinity level: ");
-		kvmsea_text_dec(t, s[A_AFFINITY]);
-		kvmsea_text_char(t, '\n');
+		w_dec(t, s[A_AFFINITY]);
+		w_char(t, '\n');
 	}
 	if (valid & A_VALID_RUNNING) {
 		uint32_t running = (uint32_t)kvmsea_get_le(s + A_RUNNING, 4);
 
 		line(t, 2, running & 1 ? "running\n" : "not running, PSCI state ");
 		if (!(running & 1)) {
-			kvmsea_text_hex(t, kvmsea_get_le(s + A_PSCI, 4), 0);
-			kvmsea_text_char(t, '\n');
+			w_hex(t, kvmsea_get_le(s + A_PSCI, 4), 0);
+			w_char(t, '\n');
 		}
 	}
 	for (unsigned int i = 0; i < err_num; i++)
@@ -280,12 +280,12 @@ static void format_arm(struct kvmsea_text *t, const uint8_t *s)
 		uint32_t size = (uint32_t)kvmsea_get_le(ctx + C_SIZE, 4);
 
 		line(t, 2, "context ");
-		kvmsea_text_dec(t, i);
-		kvmsea_text_str(t, ": ");
-		kvmsea_text_str(t, ctx_types[type]);
-		kvmsea_text_str(t, ", ");
-		kvmsea_text_dec(t, size);
-		kvmsea_text_str(t, " bytes\n");
+		w_dec(t, i);
+		w_str(t, ": ");
+		w_str(t, ctx_types[type]);
+		w_str(t, ", ");
+		w_dec(t, size);
+		w_str(t, " bytes\n");
 		if (type == C_TYPE_MISC)
 			format_misc_regs(t, ctx + C_HEADER, size);
 		ctx += kvmsea_cper_ctx_bytes(size);
@@ -294,13 +294,13 @@ static void format_arm(struct kvmsea_text *t, const uint8_t *s)
 
 /* ---- the block ----------------------------------------------------------- */
 
-static void problem(struct kvmsea_text *t, unsigned int indent, int err)
+static void problem(struct kvmsea_writer *t, unsigned int indent, int err)
 {
 	line(t, indent, err == -EMSGSIZE ? "malformed: longer than the buffer\n"
 					 : "malformed: stops here\n");
 }
 
-static void format_entry(struct kvmsea_text *t, unsigned int i,
+static void format_entry(struct kvmsea_writer *t, unsigned int i,
 			 const struct kvmsea_cper_entry *en)
 {
 	bool memory = !memcmp(en->type, kvmsea_cper_guid_memory, 16);
@@ -308,39 +308,39 @@ static void format_entry(struct kvmsea_text *t, unsigned int i,
 	int ret;
 
 	line(t, 1, "entry ");
-	kvmsea_text_dec(t, i);
-	kvmsea_text_str(t, memory ? ": memory error" : arm ? ": ARM processor error"
+	w_dec(t, i);
+	w_str(t, memory ? ": memory error" : arm ? ": ARM processor error"
 						       : ": other section");
-	kvmsea_text_str(t, ", severity ");
-	kvmsea_text_str(t, severity_name(en->severity));
-	kvmsea_text_str(t, ", revision ");
-	kvmsea_text_hex(t, en->revision, 4);
-	kvmsea_text_str(t, ", flags ");
-	kvmsea_text_hex(t, en->entry[E_FLAGS], 2);
+	w_str(t, ", severity ");
+	w_str(t, severity_name(en->severity));
+	w_str(t, ", revision ");
+	w_hex(t, en->revision, 4);
+	w_str(t, ", flags ");
+	w_hex(t, en->entry[E_FLAGS], 2);
 	if (en->entry[E_FLAGS] & E_FLAG_PRIMARY)
-		kvmsea_text_str(t, " primary");
+		w_str(t, " primary");
 	if (en->entry[E_FLAGS] & E_FLAG_LATENT)
-		kvmsea_text_str(t, " latent");
-	kvmsea_text_str(t, ", ");
-	kvmsea_text_dec(t, en->length);
-	kvmsea_text_str(t, " bytes\n");
+		w_str(t, " latent");
+	w_str(t, ", ");
+	w_dec(t, en->length);
+	w_str(t, " bytes\n");
 	if (en->size >= KVMSEA_CPER_ENTRY_SIZE && (en->entry[E_VALID] & E_VALID_TIMESTAMP)) {
 		const uint8_t *ts = en->entry + E_TIMESTAMP;
 
 		line(t, 2, "timestamp: ");
 		bcd2(t, ts[7]);
 		bcd2(t, ts[6]);
-		kvmsea_text_char(t, '-');
+		w_char(t, '-');
 		bcd2(t, ts[5]);
-		kvmsea_text_char(t, '-');
+		w_char(t, '-');
 		bcd2(t, ts[4]);
-		kvmsea_text_char(t, ' ');
+		w_char(t, ' ');
 		bcd2(t, ts[2]);
-		kvmsea_text_char(t, ':');
+		w_char(t, ':');
 		bcd2(t, ts[1]);
-		kvmsea_text_char(t, ':');
+		w_char(t, ':');
 		bcd2(t, ts[0]);
-		kvmsea_text_str(t, ts[3] & 1 ? " precise\n" : " imprecise\n");
+		w_str(t, ts[3] & 1 ? " precise\n" : " imprecise\n");
 	}
 	ret = kvmsea_cper_section_check(en);
 	if (ret < 0) {
@@ -356,7 +356,7 @@ static void format_entry(struct kvmsea_text *t, unsigned int i,
 KVMSEA_EXPORT int kvmsea_cper_format(const void *block, size_t len, char *buf,
 				     size_t size)
 {
-	struct kvmsea_text t = { buf, size, 0 };
+	struct kvmsea_writer t;
 	struct kvmsea_cper_header h;
 	struct kvmsea_cper_entry en;
 	unsigned int i = 0;
@@ -364,36 +364,37 @@ KVMSEA_EXPORT int kvmsea_cper_format(const void *block, size_t len, char *buf,
 
 	if ((!block && len) || (!buf && size))
 		return -EINVAL;
+	w_init(&t, buf, size);
 	ret = kvmsea_cper_header(block, len, len, &h);
 	if (ret == -EINVAL && len < KVMSEA_CPER_STATUS_SIZE) {
-		kvmsea_text_str(&t, "CPER block: malformed: shorter than its header\n");
-		return kvmsea_text_end(&t);
+		w_str(&t, "CPER block: malformed: shorter than its header\n");
+		return w_finish(&t);
 	}
-	kvmsea_text_str(&t, "CPER block: ");
-	kvmsea_text_dec(&t, h.length);
-	kvmsea_text_str(&t, " bytes, severity ");
-	kvmsea_text_str(&t, severity_name(h.severity));
-	kvmsea_text_str(&t, ", block status ");
-	kvmsea_text_hex(&t, h.status, 8);
+	w_str(&t, "CPER block: ");
+	w_dec(&t, h.length);
+	w_str(&t, " bytes, severity ");
+	w_str(&t, severity_name(h.severity));
+	w_str(&t, ", block status ");
+	w_hex(&t, h.status, 8);
 	if (h.status & BS_UNCORRECTABLE)
-		kvmsea_text_str(&t, " uncorrectable");
+		w_str(&t, " uncorrectable");
 	if (h.status & BS_CORRECTABLE)
-		kvmsea_text_str(&t, " correctable");
+		w_str(&t, " correctable");
 	if (h.status & (BS_MULTI_UNCORRECTABLE | BS_MULTI_CORRECTABLE))
-		kvmsea_text_str(&t, " multiple");
-	kvmsea_text_str(&t, ", ");
-	kvmsea_text_dec(&t, h.status >> BS_COUNT_SHIFT & BS_COUNT_MAX);
-	kvmsea_text_str(&t, " entries\n");
+		w_str(&t, " multiple");
+	w_str(&t, ", ");
+	w_dec(&t, h.status >> BS_COUNT_SHIFT & BS_COUNT_MAX);
+	w_str(&t, " entries\n");
 	if (ret == -ENODATA) {
 		line(&t, 1, "no record (block status 0)\n");
-		return kvmsea_text_end(&t);
+		return w_finish(&t);
 	}
 	if (h.raw_length) {
 		line(&t, 1, "raw data: ");
-		kvmsea_text_dec(&t, h.raw_length);
-		kvmsea_text_str(&t, " bytes at ");
-		kvmsea_text_dec(&t, h.raw_offset);
-		kvmsea_text_char(&t, '\n');
+		w_dec(&t, h.raw_length);
+		w_str(&t, " bytes at ");
+		w_dec(&t, h.raw_offset);
+		w_char(&t, '\n');
 	}
 	for (uint32_t off = 0; !ret && off < h.data_length; off = en.next) {
 		ret = kvmsea_cper_entry(block, &h, off, &en);
@@ -402,5 +403,5 @@ KVMSEA_EXPORT int kvmsea_cper_format(const void *block, size_t len, char *buf,
 	}
 	if (ret < 0)
 		problem(&t, 1, ret);
-	return kvmsea_text_end(&t);
+	return w_finish(&t);
 }

@@ -1,19 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Capabilities: probing, enabling, and the per-VM context that keeps them. */
+/* Capabilities: probing, enabling, and the per-VM context that keeps them
+ * with the policy. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "internal.h"
-
-/* KVM_CHECK_EXTENSION: the answer (>= 0), or -errno. */
-static int check_extension(int fd, long cap)
-{
-	int ret = ioctl(fd, KVMSEA_IOCTL_CHECK_EXTENSION, cap);
-
-	return ret < 0 ? -errno : ret;
-}
+#include "kvm.h"
 
 KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
 {
@@ -37,7 +30,7 @@ KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
 
 	memset(&c, 0, sizeof(c));
 	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
-		int ret = check_extension(fd, asks[i].cap);
+		int ret = kvmsea_kvm_check_extension(fd, asks[i].cap);
 
 		if (ret < 0)
 			return ret;
@@ -55,6 +48,7 @@ KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
 KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 {
 	struct kvmsea_ctx *ctx;
+	int saved = errno;
 	int ret;
 
 	if (!out)
@@ -62,6 +56,7 @@ KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 	if (vm_fd < 0)
 		return -EBADF;
 	ctx = calloc(1, sizeof(*ctx));
+	errno = saved;
 	if (!ctx)
 		return -ENOMEM;
 	ret = kvmsea_probe(vm_fd, &ctx->caps);
@@ -71,12 +66,17 @@ KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 	}
 	ctx->vm_fd = vm_fd;
 	ctx->livelock_limit = KVMSEA_DEFAULT_LIVELOCK_LIMIT;
+	atomic_init(&ctx->enabled, false);
+	atomic_init(&ctx->vcpus, 0);
 	*out = ctx;
 	return 0;
 }
 
 KVMSEA_EXPORT void kvmsea_ctx_free(struct kvmsea_ctx *ctx)
 {
+	/* Its vCPU handles still point here: refused, not freed under them. */
+	if (!ctx || atomic_load(&ctx->vcpus) != 0)
+		return;
 	free(ctx); /* the VM fd is the caller's */
 }
 
@@ -86,12 +86,13 @@ KVMSEA_EXPORT int kvmsea_ctx_get_caps(const struct kvmsea_ctx *ctx,
 	if (!ctx || !caps)
 		return -EINVAL;
 	*caps = ctx->caps;
+	caps->sea_exits_enabled = atomic_load(&ctx->enabled);
 	return 0;
 }
 
 KVMSEA_EXPORT int kvmsea_ctx_enable(struct kvmsea_ctx *ctx)
 {
-	struct kvm_enable_cap cap;
+	int ret;
 
 	if (!ctx)
 		return -EINVAL;
@@ -99,12 +100,10 @@ KVMSEA_EXPORT int kvmsea_ctx_enable(struct kvmsea_ctx *ctx)
 	 * asking it to enable would only give a vaguer -EINVAL. */
 	if (ctx->caps.sea_to_user <= 0)
 		return -EOPNOTSUPP;
-
-	memset(&cap, 0, sizeof(cap)); /* flags must be 0; args are unused */
-	cap.cap = KVM_CAP_ARM_SEA_TO_USER;
-	if (ioctl(ctx->vm_fd, KVMSEA_IOCTL_ENABLE_CAP, &cap) < 0)
-		return -errno;
-	ctx->caps.sea_exits_enabled = true;
+	ret = kvmsea_kvm_enable_cap(ctx->vm_fd, KVM_CAP_ARM_SEA_TO_USER);
+	if (ret < 0)
+		return ret;
+	atomic_store(&ctx->enabled, true);
 	return 0;
 }
 

@@ -9,8 +9,9 @@
  * RES0 (EC 0x00, 0x09, 0x0e, 0x19, 0x22, 0x26); for the other classes shown
  * raw (KVMSEA_LAYOUT_NONE) no claim is made about their bits.
  *
- * The output goes through the library's own writer (text.h), not
- * snprintf(): no allocation, async-signal safe.
+ * The output goes through the library's own writer (writer.h), not
+ * snprintf(): no allocation, async-signal safe, and a cut text is a prefix
+ * of the whole text.
  *
  * JSON keys (stable; a new key may be added, none is renamed or removed):
  *   esr             string, "0x" and 16 hex digits: the raw value
@@ -40,7 +41,7 @@
 #include <string.h>
 
 #include "esr-internal.h"
-#include "text.h"
+#include "writer.h"
 
 #define ISS_BITS 0x0000000001ffffffull
 #define ISS2_BITS 0x00ffffff00000000ull
@@ -54,7 +55,7 @@
 #define SUMMARY 3u
 
 struct out {
-	struct kvmsea_text t;
+	struct kvmsea_writer w;
 	enum kvmsea_esr_style style;
 	const struct kvmsea_esr *d;
 	uint64_t covered;           /* ESR bits some field described */
@@ -65,17 +66,17 @@ struct out {
 
 static void put_char(struct out *o, char c)
 {
-	kvmsea_text_char(&o->t, c);
+	w_char(&o->w, c);
 }
 
 static void put_str(struct out *o, const char *s)
 {
-	kvmsea_text_str(&o->t, s);
+	w_str(&o->w, s);
 }
 
 static void put_pad(struct out *o, size_t from, size_t width)
 {
-	size_t n = o->t.len - from;
+	size_t n = o->w.len - from;
 
 	do
 		put_char(o, ' ');
@@ -84,12 +85,12 @@ static void put_pad(struct out *o, size_t from, size_t width)
 
 static void put_hex(struct out *o, uint64_t v, unsigned int digits)
 {
-	kvmsea_text_hex(&o->t, v, digits);
+	w_hex(&o->w, v, digits);
 }
 
 static void put_dec(struct out *o, uint64_t v)
 {
-	kvmsea_text_dec(&o->t, v);
+	w_dec(&o->w, v);
 }
 
 static void put_bin(struct out *o, uint64_t v, unsigned int width)
@@ -99,25 +100,9 @@ static void put_bin(struct out *o, uint64_t v, unsigned int width)
 		put_char(o, (char)('0' + ((v >> width) & 1)));
 }
 
-/* A JSON string literal; our strings are ASCII, but escape what JSON needs. */
 static void put_json_str(struct out *o, const char *s)
 {
-	put_char(o, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			put_char(o, '\\');
-			put_char(o, (char)c);
-		} else if (c < 0x20) {
-			put_str(o, "\\u00");
-			put_char(o, "0123456789abcdef"[c >> 4]);
-			put_char(o, "0123456789abcdef"[c & 15]);
-		} else {
-			put_char(o, (char)c);
-		}
-	}
-	put_char(o, '"');
+	w_json_str(&o->w, s);
 }
 
 static void put_bits(struct out *o, unsigned int hi, unsigned int lo)
@@ -162,15 +147,15 @@ static void tree_line(struct out *o, unsigned int indent, const char *name,
 
 	while (indent--)
 		put_char(o, ' ');
-	start = o->t.len;
+	start = o->w.len;
 	put_str(o, name);
 	put_pad(o, start, 12);
-	start = o->t.len;
+	start = o->w.len;
 	put_char(o, '[');
 	put_bits(o, hi, lo);
 	put_char(o, ']');
 	put_pad(o, start, 8);
-	start = o->t.len;
+	start = o->w.len;
 	put_value(o, value, hi - lo + 1);
 	if (prefix || meaning)
 		put_pad(o, start, 10);
@@ -730,8 +715,7 @@ KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
 
 	kvmsea_esr_decode(esr, &d);
 	memset(&o, 0, sizeof(o));
-	o.t.buf = buf;
-	o.t.size = size;
+	w_init(&o.w, buf, size);
 	o.style = style;
 	o.d = &d;
 
@@ -748,5 +732,5 @@ KVMSEA_EXPORT int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style,
 	}
 
 	/* A decoded ESR is a few kilobytes at most: no -EOVERFLOW. */
-	return kvmsea_text_end(&o.t);
+	return w_finish(&o.w);
 }

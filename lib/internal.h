@@ -1,125 +1,99 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal declarations shared by the library's files and its unit tests. */
+/* The library's objects, and what its files ask of each other. */
 #ifndef LIBKVMSEA_INTERNAL_H
 #define LIBKVMSEA_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <libkvmsea/libkvmsea.h>
 
+#include "entry.h"
+#include "export.h"
 #include "uapi-compat.h"
-
-/* Marks a public function; everything else stays hidden
- * (-fvisibility=hidden) and the version script lists what is exported. */
-#define KVMSEA_EXPORT __attribute__((visibility("default")))
 
 #define KVMSEA_DEFAULT_LIVELOCK_LIMIT 8
 
+/* Counters of struct kvmsea_stats, updated from any thread (and from
+ * signal handlers: lock-free atomics). */
+struct kvmsea_counters {
+	atomic_uint_fast64_t sea_exits, injected, stops;
+};
+
 struct kvmsea_ctx {
 	int vm_fd;
-	struct kvmsea_caps caps;
+	struct kvmsea_caps caps;   /* as probed; never written afterwards */
+	atomic_bool enabled;       /* caps.sea_exits_enabled, read by any thread */
+	/* Policy: set before the vCPUs run, then only read. */
 	kvmsea_handler_fn handler;
 	void *opaque;
 	uint32_t livelock_limit;
+	uint32_t storm_pages;
+	uint64_t storm_window_ns;
+	atomic_uint vcpus;         /* handles not freed yet */
+	struct kvmsea_counters counters;
 };
 
-/* What the exception-entry rules need to know about a vCPU. */
-#define KVMSEA_F_EL1_32BIT (1u << 0) /* EL1 is AArch32 */
-#define KVMSEA_F_EL2 (1u << 1)       /* the vCPU has virtual EL2 */
-#define KVMSEA_F_MTE (1u << 2)       /* the VM has MTE enabled */
-#define KVMSEA_F_SCTLR2 (1u << 3)    /* the VM has FEAT_SCTLR2 */
+/* The livelock guard's memory of the last SEA on a vCPU. */
+struct kvmsea_guard {
+	bool armed;             /* a previous SEA is remembered */
+	bool delivered;         /* ... and something reached the guest since */
+	uint64_t pc, syndrome, gva, page_gpa, page_hva;
+	uint32_t repeats;
+};
 
 struct kvmsea_vcpu {
 	struct kvmsea_ctx *ctx;
 	int fd;
 	struct kvmsea_uapi_run *run;
 	uint32_t id;
+	void *data;
 	uint32_t features;      /* KVMSEA_F_* */
-	bool features_probed;   /* MTE and SCTLR2 read from the ID registers */
-	uint64_t count;
-	/* The livelock guard's memory of the previous SEA. */
-	uint64_t prev_pc, prev_esr, prev_gva, prev_gpa;
-	uint32_t repeats;
+	bool features_probed;   /* read from the vCPU at its first event */
+	uint64_t seq;
+	/* What this KVM_RUN return brought (reset by every handle_exit). */
+	bool delivered;         /* an event was delivered: pc, pstate hold */
+	bool injected;          /* something was injected since */
+	bool exit_live;         /* the return was exit 41, copied in exit */
+	struct kvmsea_uapi_arm_sea exit;
+	uint64_t pc, pstate;
+	bool in_handler;        /* the handler is running on this handle */
+	struct kvmsea_guard guard;
 	bool have_event;
 	struct kvmsea_event event;
 };
 
-/* ---- entry.c: the exception-entry rules, pure ---- */
+/* ---- vcpu.c ---- */
+/* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
+int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu);
 
-enum kvmsea_target {
-	KVMSEA_TARGET_EL1 = 1, /* AArch64 EL1h */
-	KVMSEA_TARGET_EL2,     /* AArch64 virtual EL2h of a nested vCPU */
-	KVMSEA_TARGET_ABT32,   /* AArch32 EL1, Abort mode */
-};
-
-/* The vCPU state the rules read. Only the fields kvmsea_entry_reads()
- * asks for need to be filled in. */
-struct kvmsea_vstate {
-	uint32_t features;             /* KVMSEA_F_* */
-	uint64_t pc, pstate;
-	uint64_t hcr_el2, hcrx_el2;    /* nested vCPUs only */
-	uint64_t sctlr, sctlr2, vbar;  /* of the target EL */
-	uint64_t tcr_el1, far_el1;     /* AArch32 EL1 target only */
-};
-
-/* Registers kvmsea_entry_reads() can ask for. */
-#define KVMSEA_READ_SCTLR (1u << 0)
-#define KVMSEA_READ_SCTLR2 (1u << 1)
-#define KVMSEA_READ_VBAR (1u << 2)
-#define KVMSEA_READ_TCR_EL1 (1u << 3)
-#define KVMSEA_READ_FAR_EL1 (1u << 4)
-
-/* The abort to deliver, from the exit's sanitised ESR and address. */
-struct kvmsea_abort {
-	bool is_data;
-	uint64_t esr;     /* ISS bits used: SET, FnV, EA, CM, WnR, xFSC */
-	uint64_t far;
-	bool far_valid;
-};
-
-struct kvmsea_reg_write {
-	uint64_t id;
-	uint64_t value;
-};
-
-#define KVMSEA_ENTRY_MAX_WRITES 8
-
-/* The result: registers to write, in this order (PSTATE then PC last). */
-struct kvmsea_entry {
-	enum kvmsea_target target;
-	uint64_t vector;  /* the new PC */
-	uint64_t pstate;  /* the new PSTATE */
-	uint64_t esr;     /* the syndrome written (DFSR/IFSR for AArch32) */
-	unsigned int nr_writes;
-	struct kvmsea_reg_write writes[KVMSEA_ENTRY_MAX_WRITES];
-};
-
-/* Where the abort goes, from PSTATE and (nested) HCR_EL2/HCRX_EL2.
- * -EINVAL for a PSTATE mode the vCPU cannot be in, -EOPNOTSUPP for a
- * nested guest (L2) whose abort belongs to the guest hypervisor. */
-int kvmsea_entry_route(uint32_t features, uint64_t pstate, uint64_t hcr_el2,
-		       uint64_t hcrx_el2, enum kvmsea_target *target);
-/* Which KVMSEA_READ_* registers kvmsea_entry_compute() needs. */
-uint32_t kvmsea_entry_reads(enum kvmsea_target target, uint32_t features,
-			    bool far_valid);
-/* Compute the exception entry. Pure: no I/O. */
-int kvmsea_entry_compute(const struct kvmsea_vstate *state,
-			 const struct kvmsea_abort *abort,
-			 struct kvmsea_entry *out);
+/* ---- event.c ---- */
+/* CLOCK_REALTIME in nanoseconds (0 if the clock fails); signal-safe. */
+uint64_t kvmsea_realtime_ns(void);
+/* An event for the SEA exit @sea on @vcpu (no guest state yet). */
+void kvmsea_event_from_exit(struct kvmsea_event *ev,
+			    const struct kvmsea_vcpu *vcpu,
+			    const struct kvmsea_uapi_arm_sea *sea);
+/* Fill ev->guest from the vCPU's features, PC, PSTATE and (nested)
+ * HCR_EL2. */
+void kvmsea_event_guest(struct kvmsea_event *ev, uint32_t features,
+			uint64_t pc, uint64_t pstate, uint64_t hcr_el2);
+/* The abort an event describes. -EINVAL when it is not an abort. */
+int kvmsea_event_abort(const struct kvmsea_event *ev,
+		       struct kvmsea_abort *abort);
 
 /* ---- inject.c ---- */
-
-/* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
-int kvmsea_probe_features(struct kvmsea_vcpu *vcpu);
-
-/* Inject using the PC and PSTATE already known (from the exit). */
-int kvmsea_inject_known(struct kvmsea_vcpu *vcpu,
-			const struct kvmsea_event *event,
-			enum kvmsea_strategy how, uint64_t pc, uint64_t pstate);
-
-/* ---- small ioctl helpers (vcpu.c) ---- */
-int kvmsea_get_reg(int fd, uint64_t id, uint64_t *value);
-int kvmsea_set_reg(int fd, uint64_t id, uint64_t value);
+struct kvmsea_inject_req {
+	enum kvmsea_strategy how;
+	struct kvmsea_abort abort;
+	uint64_t pc, pstate;   /* the vCPU's, now */
+	bool live;             /* the abort is the exit now in kvm_run */
+};
+/* Plan and carry out an injection on a probed vCPU. Returns the strategy
+ * that ran (> 0) and sets *lost, or a negative errno with nothing changed
+ * in the vCPU. */
+int kvmsea_inject(struct kvmsea_vcpu *vcpu, const struct kvmsea_inject_req *req,
+		  uint32_t *lost);
 
 #endif /* LIBKVMSEA_INTERNAL_H */

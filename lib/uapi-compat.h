@@ -21,6 +21,8 @@
 #include <linux/ioctl.h>
 #include <linux/kvm.h>
 
+#include "arm64.h"
+
 /* --- Generic KVM (linux/kvm.h) --------------------------------------- */
 
 #ifndef KVM_CAP_VCPU_EVENTS
@@ -113,8 +115,7 @@ struct kvmsea_uapi_vcpu_events {
 
 #define KVMSEA_SYSREG(op0, op1, crn, crm, op2)                                 \
 	(KVMSEA_REG_ARM64 | KVMSEA_REG_SIZE_U64 | KVMSEA_REG_ARM64_SYSREG |    \
-	 ((uint64_t)(op0) << 14) | ((uint64_t)(op1) << 11) |                   \
-	 ((uint64_t)(crn) << 7) | ((uint64_t)(crm) << 3) | (uint64_t)(op2))
+	 A64_SYSREG_ENC(op0, op1, crn, crm, op2))
 
 #define KVMSEA_REG_ID_AA64PFR0_EL1 KVMSEA_SYSREG(3, 0, 0, 4, 0)
 #define KVMSEA_REG_ID_AA64PFR1_EL1 KVMSEA_SYSREG(3, 0, 0, 4, 1)

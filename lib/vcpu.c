@@ -4,27 +4,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
+#include "arm64.h"
 #include "internal.h"
+#include "kvm.h"
 
-#define PS_MODE32 0x10ULL
-#define ESR_FNV (1ULL << 10)
-#define PAGE_OFFSET_MASK 0xfffULL
-
-int kvmsea_get_reg(int fd, uint64_t id, uint64_t *value)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)value };
-
-	return ioctl(fd, KVMSEA_IOCTL_GET_ONE_REG, &reg) < 0 ? -errno : 0;
-}
-
-int kvmsea_set_reg(int fd, uint64_t id, uint64_t value)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&value };
-
-	return ioctl(fd, KVMSEA_IOCTL_SET_ONE_REG, &reg) < 0 ? -errno : 0;
-}
+/* Set in run->arm_sea.flags (which KVM rewrites at every SEA exit, and
+ * whose bit 63 it leaves 0) once that exit was injected: a second
+ * kvmsea_vcpu_handle_exit() on the same KVM_RUN return then sees it. */
+#define RUN_INJECTED_MARK (1ULL << 63)
 
 KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 				  void *run, uint32_t id, uint32_t flags,
@@ -32,6 +20,7 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 {
 	const uint32_t known = KVMSEA_VCPU_EL1_32BIT | KVMSEA_VCPU_HAS_EL2;
 	struct kvmsea_vcpu *vcpu;
+	int saved = errno;
 
 	if (!ctx || !run || !out || (flags & ~known))
 		return -EINVAL;
@@ -42,6 +31,7 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 		return -EBADF;
 
 	vcpu = calloc(1, sizeof(*vcpu));
+	errno = saved;
 	if (!vcpu)
 		return -ENOMEM;
 	vcpu->ctx = ctx;
@@ -52,12 +42,17 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 		vcpu->features |= KVMSEA_F_EL1_32BIT;
 	if (flags & KVMSEA_VCPU_HAS_EL2)
 		vcpu->features |= KVMSEA_F_EL2;
+	atomic_fetch_add_explicit(&ctx->vcpus, 1, memory_order_relaxed);
 	*out = vcpu;
 	return 0;
 }
 
 KVMSEA_EXPORT void kvmsea_vcpu_free(struct kvmsea_vcpu *vcpu)
 {
+	/* From its own handler the handle is still in use: refused. */
+	if (!vcpu || vcpu->in_handler)
+		return;
+	atomic_fetch_sub_explicit(&vcpu->ctx->vcpus, 1, memory_order_relaxed);
 	free(vcpu); /* the fd and the kvm_run mapping are the caller's */
 }
 
@@ -71,194 +66,330 @@ KVMSEA_EXPORT uint32_t kvmsea_vcpu_get_id(const struct kvmsea_vcpu *vcpu)
 	return vcpu ? vcpu->id : 0;
 }
 
+KVMSEA_EXPORT void kvmsea_vcpu_set_data(struct kvmsea_vcpu *vcpu, void *data)
+{
+	if (vcpu)
+		vcpu->data = data;
+}
+
+KVMSEA_EXPORT void *kvmsea_vcpu_get_data(const struct kvmsea_vcpu *vcpu)
+{
+	return vcpu ? vcpu->data : NULL;
+}
+
 KVMSEA_EXPORT const struct kvmsea_event *
 kvmsea_vcpu_last_event(const struct kvmsea_vcpu *vcpu)
 {
 	return vcpu && vcpu->have_event ? &vcpu->event : NULL;
 }
 
-static uint8_t pstate_el(uint64_t pstate)
+/* A register the vCPU may lack reads as 0 (an ID register KVM hides). */
+static int get_id_reg(int fd, uint64_t id, uint64_t *value)
 {
-	if (pstate & PS_MODE32)
-		return (pstate & 0x1f) == 0x10 ? 0 : 1; /* USR is EL0 */
-	return (pstate >> 2) & 3;
-}
+	int ret = kvmsea_kvm_get_reg(fd, id, value);
 
-/* Fill @ev from the exit in @run and the guest's PC and PSTATE. */
-static void fill_event(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev,
-		       uint64_t pc, uint64_t pstate)
-{
-	const struct kvmsea_uapi_arm_sea *sea = &vcpu->run->u.arm_sea;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->source = KVMSEA_SOURCE_EXIT;
-	ev->vcpu_id = vcpu->id;
-	ev->count = vcpu->count;
-	/* One read each: the guest cannot change kvm_run, but a buggy VMM
-	 * thread could, and the copies must agree with each other. */
-	ev->raw_flags = sea->flags;
-	ev->raw_esr = sea->esr;
-	ev->raw_gva = sea->gva;
-	ev->raw_gpa = sea->gpa;
-	kvmsea_esr_decode(ev->raw_esr, &ev->esr);
-
-	/* KVM writes gva from FAR_EL2 only when FnV is clear, and gpa only
-	 * with the flag; otherwise the values mean nothing. */
-	ev->gva_valid = !(ev->raw_esr & ESR_FNV);
-	ev->gpa_valid = ev->raw_flags & KVM_EXIT_ARM_SEA_FLAG_GPA_VALID;
-	if (ev->gva_valid)
-		ev->gva = ev->raw_gva;
-	if (ev->gpa_valid)
-		ev->gpa = ev->raw_gpa & ~PAGE_OFFSET_MASK;
-	if (ev->gva_valid && ev->gpa_valid) {
-		ev->addr_valid = true;
-		ev->addr = ev->gpa | (ev->gva & PAGE_OFFSET_MASK);
+	if (ret == -ENOENT) {
+		*value = 0;
+		return 0;
 	}
-
-	ev->guest.pc = pc;
-	ev->guest.pstate = pstate;
-	ev->guest.el = pstate_el(pstate);
-	ev->guest.aarch32 = pstate & PS_MODE32;
-	ev->guest.el1_aarch32 = vcpu->features & KVMSEA_F_EL1_32BIT;
-	ev->guest.nested = vcpu->features & KVMSEA_F_EL2;
+	return ret;
 }
 
-/* The livelock guard: KVM leaves PC on the faulting instruction, so a
- * persistent error re-entered without a change faults again at the same PC
- * and address. */
-static void count_repeats(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev)
+/* MTE, SCTLR2 and nested virtualization are fixed once vCPUs run: read
+ * them once per handle. Whether the vCPU has EL2 is KVM's answer, not the
+ * flag's: KVM shows EL2 registers only to nested vCPUs, and a nested vCPU
+ * never has an AArch32 EL1, whatever the flags said. */
+int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu)
 {
+	uint64_t pfr1, mmfr3, hcr;
+	uint32_t features = vcpu->features;
+	int ret;
+
+	if (vcpu->features_probed)
+		return 0;
+	ret = get_id_reg(vcpu->fd, KVMSEA_REG_ID_AA64PFR1_EL1, &pfr1);
+	if (ret < 0)
+		return ret;
+	ret = get_id_reg(vcpu->fd, KVMSEA_REG_ID_AA64MMFR3_EL1, &mmfr3);
+	if (ret < 0)
+		return ret;
+	ret = kvmsea_kvm_get_reg(vcpu->fd, KVMSEA_REG_HCR_EL2, &hcr);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (ret == 0) {
+		features |= KVMSEA_F_EL2;
+		features &= ~KVMSEA_F_EL1_32BIT;
+	} else {
+		features &= ~KVMSEA_F_EL2;
+	}
+	if (A64_ID_AA64PFR1_MTE(pfr1)) /* shown only if the VM enabled it */
+		features |= KVMSEA_F_MTE;
+	if (A64_ID_AA64MMFR3_SCTLRX(mmfr3))
+		features |= KVMSEA_F_SCTLR2;
+	vcpu->features = features;
+	vcpu->features_probed = true;
+	return 0;
+}
+
+/* The guest's PC (the faulting instruction), PSTATE and, for a nested
+ * vCPU, HCR_EL2 (whether the abort came from its nested guest). */
+static int read_guest(const struct kvmsea_vcpu *vcpu, uint64_t *pc,
+		      uint64_t *pstate, uint64_t *hcr)
+{
+	int ret = kvmsea_kvm_get_reg(vcpu->fd, KVMSEA_REG_PC, pc);
+
+	if (!ret)
+		ret = kvmsea_kvm_get_reg(vcpu->fd, KVMSEA_REG_PSTATE, pstate);
+	*hcr = 0;
+	if (!ret && (vcpu->features & KVMSEA_F_EL2))
+		ret = kvmsea_kvm_get_reg(vcpu->fd, KVMSEA_REG_HCR_EL2, hcr);
+	return ret;
+}
+
+/*
+ * The livelock guard. KVM leaves PC on the faulting instruction and does
+ * not repair the page, so an error neither delivered nor fixed comes
+ * straight back. A livelock is the same SEA (PC, syndrome and addresses)
+ * coming back with nothing delivered to the guest in between: after
+ * RETRY, after a handler that returned HANDLED without injecting, after a
+ * failed injection. An SEA the guest received and then took again (a
+ * process that retries after its SIGBUS handler, forked children reading
+ * one bad page) starts again at 1.
+ */
+static bool same_sea(const struct kvmsea_guard *g, const struct kvmsea_event *ev)
+{
+	return g->armed && g->pc == ev->guest.pc && g->syndrome == ev->syndrome &&
+	       g->gva == ev->gva && g->page_gpa == ev->page_gpa &&
+	       g->page_hva == ev->page_hva;
+}
+
+static void guard_count(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev)
+{
+	struct kvmsea_guard *g = &vcpu->guard;
 	uint32_t limit = vcpu->ctx->livelock_limit;
 
-	if (vcpu->repeats && ev->guest.pc == vcpu->prev_pc &&
-	    ev->raw_esr == vcpu->prev_esr && ev->gva == vcpu->prev_gva &&
-	    ev->gpa == vcpu->prev_gpa) {
-		if (vcpu->repeats < UINT32_MAX)
-			vcpu->repeats++;
+	if (same_sea(g, ev) && !g->delivered) {
+		if (g->repeats < UINT32_MAX)
+			g->repeats++;
 	} else {
-		vcpu->repeats = 1;
+		g->repeats = 1;
 	}
-	vcpu->prev_pc = ev->guest.pc;
-	vcpu->prev_esr = ev->raw_esr;
-	vcpu->prev_gva = ev->gva;
-	vcpu->prev_gpa = ev->gpa;
-	ev->repeats = vcpu->repeats;
-	ev->livelock = limit && vcpu->repeats >= limit;
+	g->armed = true;
+	g->delivered = false;
+	g->pc = ev->guest.pc;
+	g->syndrome = ev->syndrome;
+	g->gva = ev->gva;
+	g->page_gpa = ev->page_gpa;
+	g->page_hva = ev->page_hva;
+	ev->repeats = g->repeats;
+	ev->livelock = limit && g->repeats >= limit;
 }
 
-static int act(struct kvmsea_vcpu *vcpu, struct kvmsea_event *ev, int action)
+/* The exit now in kvm_run is this event's: same source, syndrome, address
+ * and exit fields as the SEA exit handle_exit() saw on this return, with
+ * no KVM_RUN since. Then, and only then, the FAR KVM saved is the event's
+ * own. */
+static bool is_live(const struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev)
 {
-	enum kvmsea_strategy how;
+	const struct kvmsea_uapi_arm_sea *now = &vcpu->run->u.arm_sea;
+
+	return vcpu->exit_live && ev->source == KVMSEA_SOURCE_EXIT &&
+	       vcpu->run->exit_reason == KVM_EXIT_ARM_SEA &&
+	       ev->syndrome == vcpu->exit.esr &&
+	       (!(ev->known & KVMSEA_KNOWN_GVA) || ev->gva == vcpu->exit.gva) &&
+	       ev->exit.flags == vcpu->exit.flags && ev->exit.esr == vcpu->exit.esr &&
+	       ev->exit.gva == vcpu->exit.gva && ev->exit.gpa == vcpu->exit.gpa &&
+	       now->esr == vcpu->exit.esr && now->gva == vcpu->exit.gva &&
+	       now->gpa == vcpu->exit.gpa;
+}
+
+/* One injection per KVM_RUN return, whoever asks for it. */
+static int inject_event(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
+			enum kvmsea_strategy how, uint32_t *lost)
+{
+	struct kvmsea_inject_req req;
+	uint64_t hcr;
+	int ret;
+
+	if (vcpu->injected)
+		return -EALREADY;
+	memset(&req, 0, sizeof(req));
+	ret = kvmsea_event_abort(ev, &req.abort);
+	if (ret < 0)
+		return ret;
+	if (how < KVMSEA_STRATEGY_AUTO || how > KVMSEA_STRATEGY_SERROR)
+		return -EINVAL;
+	ret = kvmsea_vcpu_probe(vcpu);
+	if (ret < 0)
+		return ret;
+	/* The PC and PSTATE are the vCPU's now: read at this KVM_RUN return
+	 * when it delivered an event (nothing ran since), else read here. */
+	if (vcpu->delivered) {
+		req.pc = vcpu->pc;
+		req.pstate = vcpu->pstate;
+	} else {
+		ret = read_guest(vcpu, &req.pc, &req.pstate, &hcr);
+		if (ret < 0)
+			return ret;
+	}
+	req.how = how;
+	req.live = is_live(vcpu, ev);
+
+	ret = kvmsea_inject(vcpu, &req, lost);
+	if (ret < 0)
+		return ret;
+	vcpu->injected = true;
+	vcpu->guard.delivered = true;
+	atomic_fetch_add_explicit(&vcpu->ctx->counters.injected, 1,
+				  memory_order_relaxed);
+	if (req.live)
+		vcpu->run->u.arm_sea.flags |= RUN_INJECTED_MARK;
+	if (vcpu->delivered) {
+		vcpu->event.injected = (enum kvmsea_strategy)ret;
+		vcpu->event.lost = *lost;
+	}
+	return ret;
+}
+
+KVMSEA_EXPORT int kvmsea_vcpu_inject(struct kvmsea_vcpu *vcpu,
+				     const struct kvmsea_event *event,
+				     enum kvmsea_strategy how, uint32_t *lost)
+{
+	uint32_t l = 0;
+	int ret;
+
+	if (!vcpu || !event)
+		return -EINVAL;
+	ret = inject_event(vcpu, event, how, &l);
+	if (ret > 0 && lost)
+		*lost = l;
+	return ret;
+}
+
+static int stop(struct kvmsea_vcpu *vcpu)
+{
+	/* A vCPU the VMM restarts after a stop starts counting afresh. */
+	memset(&vcpu->guard, 0, sizeof(vcpu->guard));
+	atomic_fetch_add_explicit(&vcpu->ctx->counters.stops, 1,
+				  memory_order_relaxed);
+	return KVMSEA_EXIT_STOP;
+}
+
+static int act(struct kvmsea_vcpu *vcpu, int action)
+{
+	struct kvmsea_event *ev = &vcpu->event;
+	uint32_t lost;
 	int ret;
 
 	switch (action) {
 	case KVMSEA_ACTION_DEFAULT:
-		if (ev->livelock)
-			return KVMSEA_EXIT_STOP;
-		how = KVMSEA_STRATEGY_AUTO;
-		break;
-	case KVMSEA_ACTION_INJECT_AUTO:
-		how = KVMSEA_STRATEGY_AUTO;
-		break;
-	case KVMSEA_ACTION_INJECT_VCPU_EVENTS:
-		how = KVMSEA_STRATEGY_VCPU_EVENTS;
-		break;
-	case KVMSEA_ACTION_INJECT_EMULATE:
-		how = KVMSEA_STRATEGY_EMULATE;
-		break;
-	case KVMSEA_ACTION_INJECT_SERROR:
-		how = KVMSEA_STRATEGY_SERROR;
-		break;
+		if (vcpu->injected) /* the handler injected already */
+			return KVMSEA_EXIT_HANDLED;
+		if (ev->livelock || ev->storm)
+			return stop(vcpu);
+		ret = inject_event(vcpu, ev, KVMSEA_STRATEGY_AUTO, &lost);
+		/* The default policy stops a VM it cannot serve. */
+		if (ret == -EOPNOTSUPP)
+			return stop(vcpu);
+		return ret < 0 ? ret : KVMSEA_EXIT_HANDLED;
 	case KVMSEA_ACTION_RETRY:
 	case KVMSEA_ACTION_HANDLED:
 		return KVMSEA_EXIT_HANDLED;
 	case KVMSEA_ACTION_STOP:
-		return KVMSEA_EXIT_STOP;
+		return stop(vcpu);
 	default:
 		/* A handler's errno comes back as it is; anything else that
 		 * is not an action is a bug in the handler. */
 		return action < 0 && action >= -4095 ? action : -EINVAL;
 	}
-	ret = kvmsea_inject_known(vcpu, ev, how, ev->guest.pc, ev->guest.pstate);
-	/* The default policy stops a VM it cannot serve; an explicit
-	 * action's failure is the handler's to see. */
-	if (ret == -EOPNOTSUPP && action == KVMSEA_ACTION_DEFAULT)
-		return KVMSEA_EXIT_STOP;
-	if (ret < 0)
-		return ret;
-	ev->injected = (enum kvmsea_strategy)ret;
-	return KVMSEA_EXIT_HANDLED;
 }
 
-/* The guest's PC (the faulting instruction) and PSTATE. */
-static int read_pc_pstate(const struct kvmsea_vcpu *vcpu, uint64_t *pc,
-			  uint64_t *pstate)
+/* An event of this KVM_RUN return, through the guard, the handler and
+ * the action. */
+static int deliver(struct kvmsea_vcpu *vcpu)
 {
-	int ret = kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PC, pc);
+	struct kvmsea_ctx *ctx = vcpu->ctx;
+	struct kvmsea_event *ev = &vcpu->event;
+	int action = KVMSEA_ACTION_DEFAULT;
 
-	return ret < 0 ? ret : kvmsea_get_reg(vcpu->fd, KVMSEA_REG_PSTATE, pstate);
+	vcpu->delivered = true;
+	vcpu->have_event = true;
+	guard_count(vcpu, ev);
+	if (ctx->handler) {
+		vcpu->in_handler = true;
+		action = ctx->handler(vcpu, ev, ctx->opaque);
+		vcpu->in_handler = false;
+	}
+	if (action >= KVMSEA_ACTION_DEFAULT && action <= KVMSEA_ACTION_HANDLED)
+		ev->action = (enum kvmsea_action)action;
+	return act(vcpu, action);
+}
+
+/* A new KVM_RUN return: what the previous one brought is gone. */
+static inline void new_return(struct kvmsea_vcpu *vcpu)
+{
+	vcpu->delivered = false;
+	vcpu->injected = false;
+	vcpu->exit_live = false;
 }
 
 /* The SEA path, kept out of line so that the test in
  * kvmsea_vcpu_handle_exit() stays a few instructions with no stack frame. */
 static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 {
-	struct kvmsea_event *ev;
-	uint64_t pc, pstate;
-	int ret, action;
+	struct kvmsea_uapi_arm_sea sea = vcpu->run->u.arm_sea;
+	uint64_t pc, pstate, hcr;
+	int ret;
 
-	/* Once per handle: the event must say truly whether the vCPU is
-	 * nested, whatever the flags claimed. */
-	ret = kvmsea_probe_features(vcpu);
+	/* This very exit was injected already: the loop called us twice on
+	 * one KVM_RUN return. */
+	if (sea.flags & RUN_INJECTED_MARK)
+		return -EALREADY;
+	new_return(vcpu);
+	ret = kvmsea_vcpu_probe(vcpu);
 	if (ret < 0)
 		return ret;
-	ret = read_pc_pstate(vcpu, &pc, &pstate);
+	ret = read_guest(vcpu, &pc, &pstate, &hcr);
 	if (ret < 0)
 		return ret;
 
-	vcpu->count++;
-	ev = &vcpu->event;
-	fill_event(vcpu, ev, pc, pstate);
-	count_repeats(vcpu, ev);
-	vcpu->have_event = true;
-
-	action = KVMSEA_ACTION_DEFAULT;
-	if (vcpu->ctx->handler)
-		action = vcpu->ctx->handler(vcpu, ev, vcpu->ctx->opaque);
-	return act(vcpu, ev, action);
+	vcpu->exit = sea;
+	vcpu->exit_live = true;
+	vcpu->pc = pc;
+	vcpu->pstate = pstate;
+	vcpu->seq++;
+	kvmsea_event_from_exit(&vcpu->event, vcpu, &sea);
+	kvmsea_event_guest(&vcpu->event, vcpu->features, pc, pstate, hcr);
+	atomic_fetch_add_explicit(&vcpu->ctx->counters.sea_exits, 1,
+				  memory_order_relaxed);
+	return deliver(vcpu);
 }
 
 KVMSEA_EXPORT int kvmsea_vcpu_handle_exit(struct kvmsea_vcpu *vcpu, int run_ret)
 {
 	if (!vcpu)
 		return -EINVAL;
+	if (vcpu->in_handler)
+		return -EBUSY;
 	/* Only a KVM_RUN that returned 0 produced this exit_reason: after
 	 * -EINTR (immediate_exit, a signal) it is the previous exit's. */
-	if (run_ret != 0 || vcpu->run->exit_reason != KVM_EXIT_ARM_SEA)
+	if (run_ret != 0 || vcpu->run->exit_reason != KVM_EXIT_ARM_SEA) {
+		new_return(vcpu);
 		return KVMSEA_EXIT_NOT_SEA;
+	}
 	return handle_sea(vcpu);
 }
 
-KVMSEA_EXPORT int kvmsea_vcpu_inject(struct kvmsea_vcpu *vcpu,
-				     const struct kvmsea_event *event,
-				     enum kvmsea_strategy how)
+KVMSEA_EXPORT int kvmsea_vcpu_serror_pending(struct kvmsea_vcpu *vcpu)
 {
-	uint64_t pc, pstate;
+	struct kvmsea_uapi_vcpu_events events;
 	int ret;
 
-	if (!vcpu || !event)
+	if (!vcpu)
 		return -EINVAL;
-	/* The handle's own event carries the PC and PSTATE it read at the
-	 * exit; any other event may be stale or made up, so read them. */
-	if (event == &vcpu->event && vcpu->have_event) {
-		ret = kvmsea_inject_known(vcpu, event, how, event->guest.pc,
-					  event->guest.pstate);
-		if (ret > 0) /* a handler injecting through us */
-			vcpu->event.injected = (enum kvmsea_strategy)ret;
-		return ret;
-	}
-	ret = read_pc_pstate(vcpu, &pc, &pstate);
+	memset(&events, 0, sizeof(events));
+	ret = kvmsea_kvm_get_events(vcpu->fd, &events);
 	if (ret < 0)
 		return ret;
-	return kvmsea_inject_known(vcpu, event, how, pc, pstate);
+	return events.exception.serror_pending ? 1 : 0;
 }

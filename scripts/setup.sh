@@ -24,9 +24,10 @@ packages=(
 	# checks and docs: valgrind, ABI (abidiff), manual pages and rendering
 	# them (man -l), shell lint
 	valgrind abigail-tools scdoc man-db groff-base shellcheck file
-	# fetching and unpacking Debian packages (uapi check, e2e kernel and
-	# sources): curl over http(s), .xz, initramfs cpio, dpkg-source
-	curl ca-certificates xz-utils cpio dpkg-dev patch
+	# fetching (scripts/debfetch: apt itself, python3; apt's https needs
+	# the certificates) and unpacking Debian packages (uapi check, e2e
+	# kernel and sources): .xz, initramfs cpio, dpkg-source
+	ca-certificates xz-utils cpio dpkg-dev patch
 	# e2e: building Debian bookworm's QEMU 7.2 source, aarch64-softmmu only
 	# (a conservative subset of its Build-Depends)
 	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev libslirp-dev
@@ -34,6 +35,8 @@ packages=(
 	device-tree-compiler
 	# e2e, nested stage: QEMU 10's configure makes a python venv
 	python3-venv
+	# e2e: the assembler for the AArch32 EL1 guest (tests/e2e/guest32.S)
+	binutils-arm-linux-gnueabihf
 )
 
 native_arch=$(dpkg --print-architecture)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# The 'abi' suite: the released ABI (tests/abi/libkvmsea.so.0.abi, made by
+# The 'abi' suite: the released ABI (tests/abi/libkvmsea.so.1.abi, made by
 # update-abi.sh) against the libkvmsea.so just built.
 #
 #   check-abi.sh check BASELINE LIBRARY HEADERS-DIR   (the test)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Regenerate tests/abi/libkvmsea.so.0.abi, the ABI baseline the 'abi' test
+# Regenerate tests/abi/libkvmsea.so.1.abi, the ABI baseline the 'abi' test
 # compares against: a native x86_64 gcc build of the library with debug
 # info (the only kind of build the test runs in), dumped by abidw.
 #

@@ -18,12 +18,8 @@
  * checked when compiled for aarch64; the generic parts on every target.
  * uapi-check.sh also generates uapi-sysregs.h: one assertion per system
  * register of uapi-compat.h, with the encoding the assembler gives its name.
- *
- * main() then runs the one uapi fact that lives in the public headers:
- * kvmsea_run_is_sea() reads exit_reason from a struct kvm_run.
  */
 #include <stdio.h>
-#include <string.h>
 
 /* ---- Phase 1: our literals, with <linux/kvm.h> empty ------------------ */
 
@@ -168,29 +164,9 @@ SAME_VALUE(KVMSEA_SYSREG(2, 5, 10, 5, 2), ARM64_SYS_REG(2, 5, 10, 5, 2))
 
 #endif /* __aarch64__ */
 
-/* ---- Run time: the public header's inline exit test ------------------- */
-
+/* Everything above is checked at compile time; running says so. */
 int main(void)
 {
-	static struct kvm_run run; /* static: struct kvm_run is 2 KiB+ */
-	int failed = 0;
-
-	memset(&run, 0, sizeof(run));
-	run.exit_reason = KVM_EXIT_ARM_SEA;
-	if (!kvmsea_run_is_sea(&run, 0)) {
-		fprintf(stderr, "kvmsea_run_is_sea: missed a KVM_EXIT_ARM_SEA exit\n");
-		failed = 1;
-	}
-	if (kvmsea_run_is_sea(&run, -1)) {
-		fprintf(stderr, "kvmsea_run_is_sea: took a failed KVM_RUN for an SEA\n");
-		failed = 1;
-	}
-	run.exit_reason = KVM_EXIT_MMIO;
-	if (kvmsea_run_is_sea(&run, 0)) {
-		fprintf(stderr, "kvmsea_run_is_sea: took KVM_EXIT_MMIO for an SEA\n");
-		failed = 1;
-	}
-	if (!failed)
-		printf("uapi-check: kvmsea_run_is_sea() agrees with struct kvm_run\n");
-	return failed;
+	printf("uapi-check: every constant, size and offset agrees\n");
+	return 0;
 }

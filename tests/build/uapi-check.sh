@@ -8,25 +8,22 @@
 #   1. every name lib/uapi-compat.h defines is checked by uapi-check.c (or by
 #      the generated system-register assertions);
 #   2. the system-register encodings come from the arm64 assembler;
-#   3. Debian's linux-libc-dev >= 7 (sid, else trixie-backports) is fetched,
-#      cached under ${XDG_CACHE_HOME:-$HOME/.cache}/libkvmsea/ by version,
-#      and unpacked into a temporary directory;
+#   3. Debian's newest linux-libc-dev >= 7 of sid and trixie-backports is
+#      fetched by scripts/debfetch (cached by version) and unpacked into a
+#      temporary directory;
 #   4. uapi-check.c is compiled (-Werror) and run with CC (the build's C
 #      compiler, default cc) and with aarch64-linux-gnu-gcc (under
 #      qemu-aarch64 when the build host is not arm64).
 #
-# Exit: 0 pass, 1 fail, 77 skip (no network and nothing cached, or no arm64
-# cross compiler). scripts/test.sh turns a skip into a failure when CI=true.
+# Exit: 0 pass, 1 fail, 77 skip (no linux-libc-dev >= 7 to be had: no
+# network and nothing cached; or no arm64 cross compiler). scripts/test.sh
+# turns a skip into a failure when CI=true.
 set -euo pipefail
 
 src=${1:?usage: uapi-check.sh SRCDIR [CC [CC-ARGS...]]}
 shift
 if [[ $# -gt 0 ]]; then cc=("$@"); else cc=(cc); fi
 
-mirror=${KVMSEA_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-suites=(sid trixie-backports)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/libkvmsea
-index_max_age_min=${KVMSEA_UAPI_INDEX_MAX_AGE_MIN:-360}
 cross_cc=aarch64-linux-gnu-gcc
 cross_as=aarch64-linux-gnu-as
 cross_objdump=aarch64-linux-gnu-objdump
@@ -129,97 +126,14 @@ check_complete() {
 
 # --- 3. A linux-libc-dev >= 7 -------------------------------------------
 
-# "version filename sha256" of each linux-libc-dev in suite $1's arm64 index.
-# The (small) result is cached for index_max_age_min minutes, so the builds
-# of one scripts/test.sh run fetch the 10 MB index once.
-suite_candidates() {
-	local suite=$1 idx=$cache/index-$1
-	if [[ -s $idx && -n $(find "$idx" -mmin "-$index_max_age_min" 2>/dev/null) ]]; then
-		cat "$idx"
-		return 0
-	fi
-	local url=$mirror/dists/$suite/main/binary-arm64/Packages.xz
-	if ! curl -fsSL --connect-timeout 15 --max-time 300 --retry 2 -o "$tmp/Packages.xz" "$url"; then
-		log "could not fetch $url"
-		return 1
-	fi
-	contacted=1
-	xz -dc "$tmp/Packages.xz" | awk '
-		/^Package: / { pkg = $2 }
-		/^Version: / { ver = $2 }
-		/^Filename: / { fn = $2 }
-		/^SHA256: / { sha = $2 }
-		/^$/ { if (pkg == "linux-libc-dev") print ver, fn, sha; pkg = "" }
-		END { if (pkg == "linux-libc-dev") print ver, fn, sha }' >"$tmp/index"
-	mv "$tmp/index" "$idx"
-	cat "$idx"
-}
-
-# Lines "version ..." of stdin, highest Debian version first.
-sort_by_version_desc() {
-	local -a lines=()
-	local line i j tmpl
-	while read -r line; do [[ -n $line ]] && lines+=("$line"); done
-	for ((i = 1; i < ${#lines[@]}; i++)); do
-		for ((j = i; j > 0; j--)); do
-			if dpkg --compare-versions "${lines[j]%% *}" gt "${lines[j - 1]%% *}"; then
-				tmpl=${lines[j]}; lines[j]=${lines[j - 1]}; lines[j - 1]=$tmpl
-			else
-				break
-			fi
-		done
-	done
-	[[ ${#lines[@]} -eq 0 ]] || printf '%s\n' "${lines[@]}"
-}
-
-# Sets deb and deb_version; exits 77 when the archive cannot be reached and
-# nothing is cached, 1 when it was reached but had nothing usable.
-contacted=0
+# Sets deb and deb_version: the newest linux-libc-dev >= 7 of sid and
+# trixie-backports (architecture "all": it holds every triplet's asm/).
 fetch_headers() {
-	local suite ver fn sha file
-	: >"$tmp/candidates"
-	for suite in "${suites[@]}"; do
-		suite_candidates "$suite" >>"$tmp/candidates" || true
-	done
-	while read -r ver fn sha; do
-		dpkg --compare-versions "$ver" ge 7~ || continue
-		file=$cache/${fn##*/}
-		if [[ -s $file ]] && echo "$sha  $file" | sha256sum -c --status; then
-			deb=$file deb_version=$ver
-			log "using cached linux-libc-dev $ver ($file)"
-			return 0
-		fi
-		if curl -fsSL --connect-timeout 15 --max-time 300 --retry 2 -o "$file.part.$$" "$mirror/$fn" &&
-			echo "$sha  $file.part.$$" | sha256sum -c --status; then
-			mv "$file.part.$$" "$file"
-			contacted=1
-			deb=$file deb_version=$ver
-			log "downloaded linux-libc-dev $ver from $mirror/$fn"
-			return 0
-		fi
-		rm -f "$file.part.$$"
-		log "could not fetch (or verify) $mirror/$fn; trying the next candidate"
-	done < <(sort -u "$tmp/candidates" | sort_by_version_desc)
-
-	# Offline: the newest >= 7 package fetched by an earlier run.
-	local best="" bestver="" v
-	for file in "$cache"/linux-libc-dev_*.deb; do
-		[[ -s $file ]] || continue
-		v=$(dpkg-deb -f "$file" Version 2>/dev/null) || continue
-		dpkg --compare-versions "$v" ge 7~ || continue
-		if [[ -z $bestver ]] || dpkg --compare-versions "$v" gt "$bestver"; then
-			best=$file bestver=$v
-		fi
-	done
-	if [[ -n $best ]]; then
-		deb=$best deb_version=$bestver
-		log "NOTE: archive index unreachable or without a usable 7.x; using cached linux-libc-dev $bestver"
-		return 0
-	fi
-	if [[ $contacted -eq 0 ]]; then
-		skip "cannot reach $mirror (no network?) and no linux-libc-dev >= 7 is cached in $cache: lib/uapi-compat.h was NOT checked against a 7.x uapi"
-	fi
-	fail "no linux-libc-dev >= 7 in ${suites[*]} could be fetched from $mirror"
+	local line
+	line=$("$src/scripts/debfetch" binary sid,trixie-backports 'linux-libc-dev>=7~') ||
+		skip "no linux-libc-dev >= 7 from sid or trixie-backports (see scripts/debfetch's message above): lib/uapi-compat.h was NOT checked against a 7.x uapi"
+	read -r _ deb_version deb <<<"$line"
+	log "linux-libc-dev $deb_version ($deb)"
 }
 
 # --- 4. Compile and run -------------------------------------------------
@@ -257,7 +171,6 @@ compile_and_run() {
 	fi
 }
 
-mkdir -p "$cache"
 generate_sysregs
 check_complete
 fetch_headers

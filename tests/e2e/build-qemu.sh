@@ -52,7 +52,8 @@ CONFIG_ARM_GICV3=y'
 	;;
 esac
 
-read -r _ version files < <("$here/debfetch.py" source "$suite" qemu "$cache/src") \
+debfetch=$here/../../scripts/debfetch
+read -r _ version files < <("$debfetch" source "$suite" qemu) \
 	|| skip "$suite's qemu source"
 key=$( { cat "$tea"; echo "${flags[*]}" "$devices"; } | sha256sum | cut -c1-12)
 out=$cache/qemu/${version#*:}-$key
@@ -65,7 +66,7 @@ fi
 # A meson that is new enough, on PYTHONPATH for configure and ninja.
 if [ "$profile" = nested ] &&
    ! dpkg --compare-versions "$(meson --version 2>/dev/null || echo 0)" ge 1.5; then
-	read -r _ _ meson_deb < <("$here/debfetch.py" binary bookworm-backports all meson "$cache/debs") \
+	read -r _ _ meson_deb < <("$debfetch" binary bookworm-backports meson) \
 		|| skip "meson from bookworm-backports"
 	meson_root=$cache/meson-backports
 	rm -rf "$meson_root" && mkdir -p "$meson_root"

@@ -154,19 +154,20 @@ static int n1_vel2(void)
 		for (int k = 0; k < 2; k++) {
 			int seas = 0, before = rec.calls;
 
-			rec.action = k ? KVMSEA_ACTION_INJECT_EMULATE
-				       : KVMSEA_ACTION_INJECT_VCPU_EVENTS;
+			rec.inject = k ? KVMSEA_STRATEGY_EMULATE
+				       : KVMSEA_STRATEGY_VCPU_EVENTS;
 			EXPECT_EQ("nstart", nstart(&n, pstate, hcr, sctlr, load), 0);
 			EXPECT_EQ("run", lib_run(n.v, &n.c, &got[k], &seas), R_REPORT);
 			EXPECT_EQ("SEA exits", seas, 1);
 			if (rec.calls > before && before < 16) {
 				const struct kvmsea_event *ev = &rec.events[before];
 
-				EXPECT_EQ("event.raw_esr", ev->raw_esr, ESR_DABT_LOW_EXTABT);
+				EXPECT_EQ("event.exit.esr", ev->exit.esr, ESR_DABT_LOW_EXTABT);
 				EXPECT_EQ("event.gva", ev->gva, BAD_ADDR);
-				EXPECT_EQ("event.gpa", ev->gpa, E2E_BAD_IPA);
+				EXPECT_EQ("event.page_gpa", ev->page_gpa, E2E_BAD_IPA);
+				EXPECT_EQ("event.guest.in_nested_guest", ev->guest.in_nested_guest, 0);
 				EXPECT_EQ("event.guest.el", ev->guest.el, 2);
-				EXPECT_EQ("event.guest.nested", ev->guest.nested, 1);
+				EXPECT_EQ("event.guest.has_el2", ev->guest.has_el2, 1);
 			}
 			/* Each with its own rule for PAN (see above). */
 			expect_report(&got[k], VEC_CUR_SPX_SYNC, ESR_DABT_CUR_EXTABT,
@@ -210,16 +211,18 @@ static int n2_vel1(void)
 	for (int k = 0; k < 2; k++) {
 		int seas = 0, before = rec.calls;
 
-		rec.action = k ? KVMSEA_ACTION_INJECT_EMULATE
-			       : KVMSEA_ACTION_INJECT_VCPU_EVENTS;
+		rec.inject = k ? KVMSEA_STRATEGY_EMULATE
+			       : KVMSEA_STRATEGY_VCPU_EVENTS;
 		EXPECT_EQ("nstart", nstart(&n, pstate, hcr, n.sctlr_el2_reset, load), 0);
 		EXPECT_EQ("run", lib_run(n.v, &n.c, &rep[k], &seas), R_REPORT);
 		EXPECT_EQ("SEA exits", seas, 1);
 		if (rec.calls > before && before < 16) {
 			EXPECT_EQ("event.guest.el", rec.events[before].guest.el, 1);
-			EXPECT_EQ("event.raw_esr", rec.events[before].raw_esr, ESR_DABT_LOW_EXTABT);
+			EXPECT_EQ("event.guest.in_nested_guest",
+				  rec.events[before].guest.in_nested_guest, 1);
+			EXPECT_EQ("event.exit.esr", rec.events[before].exit.esr, ESR_DABT_LOW_EXTABT);
 			/* vHCR_EL2.VM = 0: the nested guest's IPA is the VM's. */
-			EXPECT_EQ("event.gpa", rec.events[before].gpa, E2E_BAD_IPA);
+			EXPECT_EQ("event.page_gpa", rec.events[before].page_gpa, E2E_BAD_IPA);
 		}
 		expect_report(&rep[k], VEC_CUR_SPX_SYNC, ESR_DABT_CUR_EXTABT,
 			      BAD_ADDR, load, pstate,
@@ -253,7 +256,7 @@ static int n3_vel1_tea(void)
 		KVMSEA_STRATEGY_EMULATE, KVMSEA_STRATEGY_AUTO,
 		KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_STRATEGY_SERROR,
 	};
-	struct recorder rec = { .action = KVMSEA_ACTION_INJECT_EMULATE };
+	struct recorder rec = { .inject = KVMSEA_STRATEGY_EMULATE };
 	uint64_t load = e2e_guest_ipa(e2e_guest_load);
 	uint64_t pstate = PS_ZC | PS_A | PS_F | M_EL1H;
 	uint64_t hcr = HCR_RW | HCR_E2H | HCR_TEA;
@@ -270,7 +273,7 @@ static int n3_vel1_tea(void)
 	EXPECT_EQ("run (emulate)", lib_run(n.v, &n.c, &rep, &seas), R_ERROR);
 	EXPECT_EQ("handler calls", rec.calls, 1);
 	for (unsigned int i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		ret = kvmsea_vcpu_inject(n.v, kvmsea_vcpu_last_event(n.v), all[i]);
+		ret = kvmsea_vcpu_inject(n.v, kvmsea_vcpu_last_event(n.v), all[i], NULL);
 		EXPECT_EQ(kvmsea_strategy_name(all[i]), ret, -EOPNOTSUPP);
 	}
 	/* Nothing moved: the guest is still on its load. */

@@ -31,16 +31,16 @@ say() { echo "e2e: [$(( $(date +%s) - t0 ))s] $*"; }
 for tool in python3 dpkg-deb cpio gzip ninja meson cc timeout; do
 	command -v "$tool" >/dev/null || skip "host tool '$tool' is missing (see tests/e2e/README.md)"
 done
-mkdir -p "$cache/debs"
+debfetch=$here/../../scripts/debfetch
 
 # Debian's arm64 kernel: the newest that sid's linux-image-arm64 points at,
 # else trixie-backports'. Newer packaging keeps the image in linux-binary-*.
 fetch_kernel() {
 	local suite=$1 image pkg
-	image=$("$here/debfetch.py" depends "$suite" arm64 linux-image-arm64 | grep '^linux-image-' | head -1) || return 1
+	image=$("$debfetch" depends "$suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1) || return 1
 	[ -n "$image" ] || return 1
-	pkg=$("$here/debfetch.py" depends "$suite" arm64 "$image" | grep '^linux-binary-' | head -1) || true
-	"$here/debfetch.py" binary "$suite" arm64 "${pkg:-$image}" "$cache/debs"
+	pkg=$("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-binary-' | head -1) || true
+	"$debfetch" binary "$suite" "${pkg:-$image}:arm64"
 }
 kernel_line=$(fetch_kernel sid) || kernel_line=$(fetch_kernel trixie-backports) ||
 	skip "no arm64 kernel package from sid or trixie-backports"
@@ -54,8 +54,8 @@ if [ ! -s "$kernel_dir/vmlinuz" ]; then
 	mkdir -p "$kernel_dir" && mv "$img" "$kernel_dir/vmlinuz" && rm -rf "$kernel_dir.tmp"
 fi
 
-bb_line=$("$here/debfetch.py" binary sid arm64 busybox-static "$cache/debs") ||
-	bb_line=$("$here/debfetch.py" binary trixie arm64 busybox-static "$cache/debs") ||
+bb_line=$("$debfetch" binary sid busybox-static:arm64) ||
+	bb_line=$("$debfetch" binary trixie busybox-static:arm64) ||
 	skip "no busybox-static:arm64"
 read -r _ bb_version bb_deb <<<"$bb_line"
 say "assets: kernel $kernel_pkg $kernel_version, busybox-static:arm64 $bb_version"

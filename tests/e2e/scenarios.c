@@ -17,65 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libkvmsea/sea.h>
+#include <libkvmsea/libkvmsea.h>
 
 #include "check.h"
 #include "vm.h"
 #include "vmm.h"
-
-/* ---- a VM driven the way a VMM drives it -------------------------------- */
-
-struct lvm {
-	struct e2e_vm vm;
-	struct kvmsea_ctx *ctx;
-	struct e2e_vcpu c;
-	struct kvmsea_vcpu *v;
-};
-
-static void lvm_close(struct lvm *l)
-{
-	kvmsea_vcpu_free(l->v);
-	l->v = NULL;
-	if (l->c.vm)
-		e2e_vcpu_close(&l->c);
-	kvmsea_ctx_free(l->ctx);
-	l->ctx = NULL;
-	e2e_vm_close(&l->vm);
-}
-
-/* A VM with the bad page, a context, and vCPU 0 with its handle. The cap is
- * enabled before the vCPU is created when @enable is set. */
-static int lvm_open(struct lvm *l, bool enable, kvmsea_handler_fn fn,
-		    void *opaque)
-{
-	int ret;
-
-	memset(l, 0, sizeof(*l));
-	ret = e2e_vm_open(&l->vm, true);
-	if (ret) {
-		EXPECT(0, "VM setup: %s", strerror(-ret));
-		return ret;
-	}
-	ret = kvmsea_ctx_new(l->vm.vm_fd, &l->ctx);
-	EXPECT_EQ("kvmsea_ctx_new", ret, 0);
-	if (!ret && enable) {
-		ret = kvmsea_ctx_enable(l->ctx);
-		EXPECT_EQ("kvmsea_ctx_enable", ret, 0);
-	}
-	if (!ret)
-		ret = kvmsea_ctx_set_handler(l->ctx, fn, opaque);
-	if (!ret) {
-		ret = e2e_vcpu_open(&l->vm, 0, &l->c);
-		EXPECT(!ret, "vCPU setup: %s", strerror(-ret));
-	}
-	if (!ret) {
-		ret = kvmsea_vcpu_new(l->ctx, l->c.fd, l->c.run, 0, 0, &l->v);
-		EXPECT_EQ("kvmsea_vcpu_new", ret, 0);
-	}
-	if (ret)
-		lvm_close(l);
-	return ret;
-}
 
 /* What KVM's exit must say, and what the library must make of it. */
 static void expect_load_event(const struct kvmsea_event *ev, uint64_t esr,
@@ -83,28 +29,28 @@ static void expect_load_event(const struct kvmsea_event *ev, uint64_t esr,
 {
 	EXPECT_EQ("event.source", ev->source, KVMSEA_SOURCE_EXIT);
 	EXPECT_EQ("event.vcpu_id", ev->vcpu_id, 0);
-	EXPECT_EQ("event.count", ev->count, count);
-	EXPECT_EQ("event.raw_flags (GPA_VALID)", ev->raw_flags, 1);
-	EXPECT_EQ("event.raw_esr", ev->raw_esr, esr);
-	EXPECT_EQ("event.raw_gva", ev->raw_gva, BAD_ADDR);
-	EXPECT_EQ("event.raw_gpa", ev->raw_gpa, E2E_BAD_IPA);
+	EXPECT_EQ("event.seq", ev->seq, count);
+	EXPECT_EQ("event.exit.flags (GPA_VALID)", ev->exit.flags, 1);
+	EXPECT_EQ("event.exit.esr", ev->exit.esr, esr);
+	EXPECT_EQ("event.exit.gva", ev->exit.gva, BAD_ADDR);
+	EXPECT_EQ("event.exit.gpa", ev->exit.gpa, E2E_BAD_IPA);
 	EXPECT_EQ("event.esr.ec", ev->esr.ec, KVMSEA_EC_DABT_LOW);
 	EXPECT_EQ("event.esr.layout", ev->esr.layout, KVMSEA_LAYOUT_ABORT);
 	EXPECT_EQ("event.esr.abort.fsc", ev->esr.u.abort.fsc, KVMSEA_FSC_EXTABT);
 	EXPECT_EQ("event.esr.abort.fnv", ev->esr.u.abort.fnv, 0);
 	EXPECT_EQ("event.esr.abort.wnr", ev->esr.u.abort.wnr, !!(esr & ESR_WNR));
 	EXPECT_EQ("event.esr.abort.is_sea", ev->esr.u.abort.is_sea, 1);
-	EXPECT_EQ("event.gva_valid", ev->gva_valid, 1);
-	EXPECT_EQ("event.gpa_valid", ev->gpa_valid, 1);
-	EXPECT_EQ("event.addr_valid", ev->addr_valid, 1);
+	EXPECT_EQ("event.known", ev->known, KVMSEA_KNOWN_GVA | KVMSEA_KNOWN_GPA |
+		  KVMSEA_KNOWN_PAGE_GPA | KVMSEA_KNOWN_GUEST);
 	EXPECT_EQ("event.gva", ev->gva, BAD_ADDR);
-	EXPECT_EQ("event.gpa", ev->gpa, E2E_BAD_IPA);
-	EXPECT_EQ("event.addr", ev->addr, BAD_ADDR);
+	EXPECT_EQ("event.page_gpa", ev->page_gpa, E2E_BAD_IPA);
+	EXPECT_EQ("event.page_size", ev->page_size, 4096);
+	EXPECT_EQ("event.gpa", ev->gpa, BAD_ADDR);
 	EXPECT_EQ("event.guest.pc", ev->guest.pc, pc);
 	EXPECT_EQ("event.guest.pstate", ev->guest.pstate, pstate);
 	EXPECT_EQ("event.guest.el", ev->guest.el, (pstate & 0xc) >> 2);
 	EXPECT_EQ("event.guest.aarch32", ev->guest.aarch32, 0);
-	EXPECT_EQ("event.guest.nested", ev->guest.nested, 0);
+	EXPECT_EQ("event.guest.has_el2", ev->guest.has_el2, 0);
 }
 
 /* The PSTATE KVM's exception entry to EL1h produces (kernel-semantics.md
@@ -216,10 +162,10 @@ static int s1_probe_enable(void)
 
 /* ---- 2: a real data abort through the handler, each strategy ------------- */
 
-static int s2_one(enum kvmsea_action action, enum kvmsea_strategy want,
+static int s2_one(enum kvmsea_strategy how, enum kvmsea_strategy want,
 		  bool store, char *line, size_t n)
 {
-	struct recorder rec = { .action = action };
+	struct recorder rec = { .inject = how };
 	struct e2e_report rep;
 	struct lvm l;
 	int seas = 0;
@@ -255,10 +201,10 @@ static int s2_one(enum kvmsea_action action, enum kvmsea_strategy want,
 	snprintf(line, n, "%s %s: exit esr=0x%llx gva=0x%llx gpa=0x%llx flags=0x%llx; "
 		 "injected %s; guest %s",
 		 store ? "store" : "load", kvmsea_strategy_name(want),
-		 (unsigned long long)rec.events[0].raw_esr,
-		 (unsigned long long)rec.events[0].raw_gva,
-		 (unsigned long long)rec.events[0].raw_gpa,
-		 (unsigned long long)rec.events[0].raw_flags,
+		 (unsigned long long)rec.events[0].exit.esr,
+		 (unsigned long long)rec.events[0].exit.gva,
+		 (unsigned long long)rec.events[0].exit.gpa,
+		 (unsigned long long)rec.events[0].exit.flags,
 		 last ? kvmsea_strategy_name(last->injected) : "?",
 		 fmt_report(&rep, buf, sizeof(buf)));
 	lvm_close(&l);
@@ -268,25 +214,25 @@ static int s2_one(enum kvmsea_action action, enum kvmsea_strategy want,
 static int s2_strategies(void)
 {
 	static const struct {
-		enum kvmsea_action action;
+		enum kvmsea_strategy how;
 		bool store;
 		enum kvmsea_strategy want;
 	} cases[] = {
-		{ KVMSEA_ACTION_INJECT_VCPU_EVENTS, false, KVMSEA_STRATEGY_VCPU_EVENTS },
-		{ KVMSEA_ACTION_INJECT_EMULATE, false, KVMSEA_STRATEGY_EMULATE },
+		{ KVMSEA_STRATEGY_VCPU_EVENTS, false, KVMSEA_STRATEGY_VCPU_EVENTS },
+		{ KVMSEA_STRATEGY_EMULATE, false, KVMSEA_STRATEGY_EMULATE },
 		/* auto: ext_dabt_pending is lossless for a plain load ... */
-		{ KVMSEA_ACTION_INJECT_AUTO, false, KVMSEA_STRATEGY_VCPU_EVENTS },
-		{ KVMSEA_ACTION_INJECT_VCPU_EVENTS, true, KVMSEA_STRATEGY_VCPU_EVENTS },
-		{ KVMSEA_ACTION_INJECT_EMULATE, true, KVMSEA_STRATEGY_EMULATE },
+		{ KVMSEA_STRATEGY_AUTO, false, KVMSEA_STRATEGY_VCPU_EVENTS },
+		{ KVMSEA_STRATEGY_VCPU_EVENTS, true, KVMSEA_STRATEGY_VCPU_EVENTS },
+		{ KVMSEA_STRATEGY_EMULATE, true, KVMSEA_STRATEGY_EMULATE },
 		/* ... but would lose WnR of a store: emulation. */
-		{ KVMSEA_ACTION_INJECT_AUTO, true, KVMSEA_STRATEGY_EMULATE },
+		{ KVMSEA_STRATEGY_AUTO, true, KVMSEA_STRATEGY_EMULATE },
 	};
 	char line[400];
 
 	e2e_begin("s2-strategies");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		line[0] = 0;
-		s2_one(cases[i].action, cases[i].want, cases[i].store, line, sizeof(line));
+		s2_one(cases[i].how, cases[i].want, cases[i].store, line, sizeof(line));
 		printf("  %s\n", line);
 	}
 	return e2e_end("vcpu-events, emulate, auto for a load and a store: event "
@@ -328,8 +274,8 @@ static int s3_differential(void)
 		for (int k = 0; k < 2; k++) {
 			int seas = 0;
 
-			rec.action = k ? KVMSEA_ACTION_INJECT_EMULATE
-				       : KVMSEA_ACTION_INJECT_VCPU_EVENTS;
+			rec.inject = k ? KVMSEA_STRATEGY_EMULATE
+				       : KVMSEA_STRATEGY_VCPU_EVENTS;
 			e2e_vcpu_start(&l.c, &st);
 			EXPECT_EQ("run", lib_run(l.v, &l.c, &got[k], &seas), R_REPORT);
 			EXPECT_EQ("SEA exits", seas, 1);
@@ -392,8 +338,8 @@ static int s4_iabt(void)
 
 		snprintf(real_line, sizeof(real_line),
 			 "real IABT SEA: exit esr=0x%llx gva=0x%llx; guest %s",
-			 ev ? (unsigned long long)ev->raw_esr : 0ull,
-			 ev ? (unsigned long long)ev->raw_gva : 0ull,
+			 ev ? (unsigned long long)ev->exit.esr : 0ull,
+			 ev ? (unsigned long long)ev->exit.gva : 0ull,
 			 fmt_report(&rep, buf, sizeof(buf)));
 		EXPECT(ev && ev->esr.ec == KVMSEA_EC_IABT_LOW, "real IABT exit EC");
 	}
@@ -407,24 +353,15 @@ static int s4_iabt(void)
 		struct kvmsea_event ev;
 		struct e2e_start at = { .pc = BAD_ADDR, .pstate = pstate, .x1 = 0 };
 
-		memset(&ev, 0, sizeof(ev));
-		ev.source = KVMSEA_SOURCE_EXIT;
-		ev.raw_flags = 1;
-		ev.raw_esr = ESR_IABT_LOW_EXTABT;
-		ev.raw_gva = BAD_ADDR;
-		ev.raw_gpa = E2E_BAD_IPA;
-		kvmsea_esr_decode(ev.raw_esr, &ev.esr);
-		ev.gva_valid = ev.gpa_valid = ev.addr_valid = true;
-		ev.gva = ev.addr = BAD_ADDR;
-		ev.gpa = E2E_BAD_IPA;
+		kvmsea_event_init(&ev, ESR_IABT_LOW_EXTABT, BAD_ADDR);
 
 		e2e_vcpu_start(&l.c, &at);
 		/* ext_dabt_pending can only make a data abort. */
-		ret = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS);
+		ret = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS, NULL);
 		EXPECT_EQ("inject IABT with vcpu-events", ret, -EOPNOTSUPP);
 		e2e_vcpu_start(&l.c, &at);
 		ret = kvmsea_vcpu_inject(l.v, &ev, m ? KVMSEA_STRATEGY_AUTO
-						     : KVMSEA_STRATEGY_EMULATE);
+						     : KVMSEA_STRATEGY_EMULATE, NULL);
 		EXPECT_EQ(m ? "inject IABT auto" : "inject IABT emulate", ret,
 			  KVMSEA_STRATEGY_EMULATE);
 		seas = 0;
@@ -526,17 +463,18 @@ static int s6_livelock_stale(void)
 	reason_after = l.c.run->exit_reason;
 	EXPECT_EQ("KVM_RUN with immediate_exit", ret, -EINTR);
 	EXPECT_EQ("exit_reason after it", reason_after, KVM_EXIT_ARM_SEA);
-	EXPECT_EQ("kvmsea_run_is_sea", kvmsea_run_is_sea(l.c.run, ret), 0);
 	h = kvmsea_vcpu_handle_exit(l.v, ret);
 	EXPECT_EQ("kvmsea_vcpu_handle_exit(-EINTR)", h, KVMSEA_EXIT_NOT_SEA);
 	EXPECT_EQ("handler calls after the stale exit", rec.calls, LIMIT);
 	last = kvmsea_vcpu_last_event(l.v);
-	EXPECT(last && last->count == LIMIT, "last event changed by the stale exit");
+	EXPECT(last && last->seq == LIMIT, "last event changed by the stale exit");
 	l.c.run->immediate_exit = 0;
 
-	/* The VMM decides after STOP: inject the last event and go on. */
-	ret = kvmsea_vcpu_inject(l.v, last, KVMSEA_STRATEGY_AUTO);
-	EXPECT_EQ("inject after STOP", ret, KVMSEA_STRATEGY_VCPU_EVENTS);
+	/* The VMM decides after STOP: inject the last event and go on. A
+	 * KVM_RUN has returned since, so the library cannot vouch for the
+	 * FAR KVM keeps: auto emulates. */
+	ret = kvmsea_vcpu_inject(l.v, last, KVMSEA_STRATEGY_AUTO, NULL);
+	EXPECT_EQ("inject after STOP", ret, KVMSEA_STRATEGY_EMULATE);
 	EXPECT_EQ("run after injection", lib_run(l.v, &l.c, &rep, NULL), R_REPORT);
 	expect_report(&rep, VEC_CUR_SPX_SYNC, ESR_DABT_CUR_EXTABT, BAD_ADDR, load,
 		      M_EL1H, entry_pstate(M_EL1H, l.c.sctlr_reset));
@@ -564,6 +502,7 @@ static int s7_handler(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 		      void *opaque)
 {
 	struct s7_counts *counts = opaque;
+	int ret;
 	uint32_t id = kvmsea_vcpu_get_id(vcpu);
 
 	if (id >= NR_VCPUS || ev->vcpu_id != id)
@@ -571,7 +510,9 @@ static int s7_handler(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	counts->calls[id]++; /* each slot is written by its own thread */
 	if (ev->gva != E2E_BAD_IPA + 0x100 * id + 8)
 		counts->bad_gva[id]++;
-	return id & 1 ? KVMSEA_ACTION_INJECT_EMULATE : KVMSEA_ACTION_INJECT_VCPU_EVENTS;
+	ret = kvmsea_vcpu_inject(vcpu, ev, id & 1 ? KVMSEA_STRATEGY_EMULATE :
+				 KVMSEA_STRATEGY_VCPU_EVENTS, NULL);
+	return ret < 0 ? ret : KVMSEA_ACTION_HANDLED;
 }
 
 struct s7_thread {
@@ -646,13 +587,13 @@ static int s7_vcpus(void)
 			printf("  vCPU %d: %d SEA exits, %d handler calls, %d/%d reports right, "
 			       "last event count=%llu injected=%s\n", i, t[i].seas,
 			       counts.calls[i], t[i].reports_ok, ROUNDS,
-			       ev ? (unsigned long long)ev->count : 0ull,
+			       ev ? (unsigned long long)ev->seq : 0ull,
 			       ev ? kvmsea_strategy_name(ev->injected) : "-");
 			EXPECT_EQ("SEA exits", t[i].seas, ROUNDS);
 			EXPECT_EQ("handler calls", counts.calls[i], ROUNDS);
 			EXPECT_EQ("events with a wrong gva", counts.bad_gva[i], 0);
 			EXPECT_EQ("right reports", t[i].reports_ok, ROUNDS);
-			EXPECT(ev && ev->count == ROUNDS && ev->vcpu_id == (uint32_t)i,
+			EXPECT(ev && ev->seq == ROUNDS && ev->vcpu_id == (uint32_t)i,
 			       "vCPU %d last event", i);
 		}
 	}
@@ -672,16 +613,7 @@ out:
 /* An SEA event for @mmio, as KVM would give it for a store there. */
 static void mmio_store_event(struct kvmsea_event *ev, uint64_t mmio)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->source = KVMSEA_SOURCE_EXIT;
-	ev->raw_flags = 1;
-	ev->raw_esr = ESR_DABT_LOW_EXTABT | ESR_WNR;
-	ev->raw_gva = mmio;
-	ev->raw_gpa = mmio & ~0xfffull;
-	kvmsea_esr_decode(ev->raw_esr, &ev->esr);
-	ev->gva_valid = ev->gpa_valid = ev->addr_valid = true;
-	ev->gva = ev->addr = mmio;
-	ev->gpa = ev->raw_gpa;
+	kvmsea_event_init(ev, ESR_DABT_LOW_EXTABT | ESR_WNR, mmio);
 }
 
 /*
@@ -718,11 +650,11 @@ static int s8_after_mmio(void)
 	EXPECT_EQ("handle_exit(MMIO)", h, KVMSEA_EXIT_NOT_SEA);
 	EXPECT_EQ("exit_reason", l.c.run->exit_reason, KVM_EXIT_MMIO);
 	EXPECT_EQ("mmio address", l.c.run->mmio.phys_addr, mmio);
-	busy = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_EMULATE);
+	busy = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_EMULATE, NULL);
 	EXPECT_EQ("inject emulate after KVM_EXIT_MMIO", busy, -EBUSY);
 	e2e_get_reg(&l.c, E2E_REG_PC, &pc);
 	EXPECT_EQ("PC after the refusal", pc, store);
-	ret = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_AUTO);
+	ret = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_AUTO, NULL);
 	EXPECT_EQ("inject auto after KVM_EXIT_MMIO", ret, KVMSEA_STRATEGY_VCPU_EVENTS);
 	EXPECT_EQ("run", lib_run(l.v, &l.c, &rep, NULL), R_REPORT);
 	/* ext_dabt_pending: no WnR (§2.3), FAR of the MMIO exit. */
@@ -743,7 +675,7 @@ static int s8_after_mmio(void)
 	EXPECT_EQ("completing KVM_RUN", ret, -EINTR);
 	e2e_get_reg(&l.c, E2E_REG_PC, &pc);
 	EXPECT_EQ("PC after the completion (stepped)", pc, store + 4);
-	busy_stale = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_EMULATE);
+	busy_stale = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_EMULATE, NULL);
 	EXPECT_EQ("inject emulate after a completed MMIO", busy_stale, -EBUSY);
 	lvm_close(&l);
 	return e2e_end("right after KVM_EXIT_MMIO: emulate %d (nothing written), auto -> "

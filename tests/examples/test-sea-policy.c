@@ -82,17 +82,17 @@ static void test_builtin_feed(void **state)
 		const char *action;
 		const char *hits;
 	} expect[] = {
-		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_NONE, "retry", "\"page_hits\":1,\"distinct_pages\":1" },
-		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_VCPU_EVENTS, "inject", "\"page_hits\":2,\"distinct_pages\":1" },
-		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_NONE, "retry", "\"page_hits\":1,\"distinct_pages\":2" },
+		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_NONE, "retry", "\"page_hits\":1,\"tracked_pages\":1" },
+		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_VCPU_EVENTS, "inject", "\"page_hits\":2,\"tracked_pages\":1" },
+		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_NONE, "retry", "\"page_hits\":1,\"tracked_pages\":2" },
 		/* WnR would be lost by vcpu-events: auto emulates. */
-		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_EMULATE, "inject", "\"page_hits\":2,\"distinct_pages\":2" },
+		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_EMULATE, "inject", "\"page_hits\":2,\"tracked_pages\":2" },
 		/* No address: injected at once, not counted; an instruction
 		 * abort needs emulation. */
-		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_EMULATE, "inject", "\"page\":null,\"page_hits\":0,\"distinct_pages\":2" },
-		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_VCPU_EVENTS, "inject", "\"page_hits\":3,\"distinct_pages\":2" },
+		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_EMULATE, "inject", "\"page_hits\":0,\"tracked_pages\":2" },
+		{ KVMSEA_EXIT_HANDLED, KVMSEA_STRATEGY_VCPU_EVENTS, "inject", "\"page_hits\":3,\"tracked_pages\":2" },
 		/* The third distinct page: stop, nothing injected. */
-		{ KVMSEA_EXIT_STOP, KVMSEA_STRATEGY_NONE, "stop", "\"page\":\"0x5000c000\",\"page_hits\":1,\"distinct_pages\":3" },
+		{ KVMSEA_EXIT_STOP, KVMSEA_STRATEGY_NONE, "stop", "\"page_hits\":1,\"tracked_pages\":3" },
 	};
 	const size_t n = sizeof(builtin_feed) / sizeof(builtin_feed[0]);
 	char lines[8][4096];
@@ -108,8 +108,8 @@ static void test_builtin_feed(void **state)
 		assert_int_equal(feed_exit(&s.m, &builtin_feed[i]), expect[i].ret);
 		ev = kvmsea_vcpu_last_event(s.m.sea_vcpu);
 		assert_non_null(ev);
-		assert_int_equal(ev->count, i + 1);
-		assert_int_equal(ev->raw_esr, builtin_feed[i].esr);
+		assert_int_equal(ev->seq, i + 1);
+		assert_int_equal(ev->syndrome, builtin_feed[i].esr);
 		assert_int_equal(ev->injected, expect[i].injected);
 		/* Retried or stopped: the guest was left where it was. */
 		if (expect[i].injected == KVMSEA_STRATEGY_NONE)
@@ -124,14 +124,14 @@ static void test_builtin_feed(void **state)
 	for (size_t i = 0; i < n; i++) {
 		char action[32];
 
-		snprintf(action, sizeof(action), "\"action\":\"%s\"", expect[i].action);
+		snprintf(action, sizeof(action), "\"decision\":\"%s\"", expect[i].action);
 		assert_non_null(strstr(lines[i], action));
 		assert_non_null(strstr(lines[i], expect[i].hits));
 		/* The ESR is the library's own JSON object. */
 		assert_non_null(strstr(lines[i], "\"esr\":{\"esr\":\"0x"));
 	}
-	assert_non_null(strstr(lines[4], "\"gva\":null,\"gpa\":null,\"addr\":null"));
-	assert_non_null(strstr(lines[0], "\"addr\":\"0x50000040\",\"page\":\"0x50000000\""));
+	assert_non_null(strstr(lines[4], "\"gva\":null,\"gpa\":null,\"page_gpa\":null"));
+	assert_non_null(strstr(lines[0], "\"gpa\":\"0x50000040\",\"page_gpa\":\"0x50000000\""));
 	sim_fini(&s);
 }
 
@@ -144,7 +144,7 @@ static void test_run_feed(void **state)
 	(void)state;
 	sim_init(&s, 3);
 	assert_int_equal(run_feed(&s.m, builtin_feed, n), 0);
-	assert_int_equal(kvmsea_vcpu_last_event(s.m.sea_vcpu)->count, n);
+	assert_int_equal(kvmsea_vcpu_last_event(s.m.sea_vcpu)->seq, n);
 	assert_int_equal(s.p.nr_pages, 3);
 	sim_fini(&s);
 
@@ -186,7 +186,8 @@ static void test_livelock_stops(void **state)
 	assert_int_equal(feed_exit(&s.m, &builtin_feed[1]), KVMSEA_EXIT_STOP);
 	assert_true(kvmsea_vcpu_last_event(s.m.sea_vcpu)->livelock);
 	assert_int_equal(read_log(&s, lines, 4), 2);
-	assert_non_null(strstr(lines[1], "\"livelock\":true,\"action\":\"stop\""));
+	assert_non_null(strstr(lines[1], "\"decision\":\"stop\""));
+	assert_non_null(strstr(lines[1], "\"livelock\":true"));
 	sim_fini(&s);
 }
 

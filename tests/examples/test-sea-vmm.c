@@ -122,10 +122,10 @@ static void simulate(struct sim *s, enum kvmsea_strategy expect_injected,
 	ev = kvmsea_vcpu_last_event(s->vm.sea_vcpu);
 	assert_non_null(ev);
 	/* The event is what the hand-written exit says. */
-	assert_true(ev->gva_valid && ev->gpa_valid && ev->addr_valid);
+	assert_true(ev->known & KVMSEA_KNOWN_GPA);
 	assert_int_equal(ev->gva, guest_address());
-	assert_int_equal(ev->gpa, BAD_IPA);
-	assert_int_equal(ev->addr, guest_address());
+	assert_int_equal(ev->page_gpa, BAD_IPA);
+	assert_int_equal(ev->gpa, guest_address());
 	assert_int_equal(ev->guest.pc, old_pc);
 	assert_int_equal(ev->guest.el, 1);
 	assert_int_equal(ev->injected, expect_injected);

@@ -73,3 +73,15 @@ int fx_run_sea(struct fx *f, uint64_t esr, uint64_t far, uint64_t ipa,
 	assert_int_equal(kvmsim_queue_sea(f->sv, &sea), 0);
 	return fx_run_once(f);
 }
+
+int fx_inject_handler(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
+		      void *opaque)
+{
+	enum kvmsea_strategy how = *(const enum kvmsea_strategy *)opaque;
+	int ret;
+
+	if (how == KVMSEA_STRATEGY_NONE)
+		return KVMSEA_ACTION_DEFAULT;
+	ret = kvmsea_vcpu_inject(vcpu, ev, how, NULL);
+	return ret < 0 ? ret : KVMSEA_ACTION_HANDLED;
+}

@@ -43,6 +43,12 @@ void fx_guest_at(struct fx *f, uint64_t pstate);
 /* Queue an SEA and run: returns what kvmsea_vcpu_handle_exit() said. */
 int fx_run_sea(struct fx *f, uint64_t esr, uint64_t far, uint64_t ipa,
 	       bool ipa_valid);
+/* A handler whose @opaque points to an enum kvmsea_strategy: it injects
+ * with that strategy and returns HANDLED (or the error); with
+ * KVMSEA_STRATEGY_NONE it returns KVMSEA_ACTION_DEFAULT. */
+int fx_inject_handler(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
+		      void *opaque);
+
 /* One KVM_RUN and the hook, as a VMM's loop does it. */
 int fx_run_once(struct fx *f);
 

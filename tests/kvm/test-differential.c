@@ -86,19 +86,11 @@ static const uint64_t regs_el2[] = {
 	KVMSEA_REG_FAR_EL2,
 };
 
-static void setup(struct fx *f, const struct scenario *s, int handler_action);
+static void setup(struct fx *f, const struct scenario *s, enum kvmsea_strategy how);
 
-static int fixed_action;
+static enum kvmsea_strategy fixed_strategy;
 
-static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
-		  void *opaque)
-{
-	(void)vcpu;
-	(void)ev;
-	return *(int *)opaque;
-}
-
-static void setup(struct fx *f, const struct scenario *s, int handler_action)
+static void setup(struct fx *f, const struct scenario *s, enum kvmsea_strategy how)
 {
 	const struct fx_opts o = {
 		.profile = KVMSIM_HOST_RAS,
@@ -125,8 +117,8 @@ static void setup(struct fx *f, const struct scenario *s, int handler_action)
 		kvmsim_reg_set(f->sv, KVMSEA_REG_HCR_EL2, s->hcr_el2);
 		kvmsim_reg_set(f->sv, KVMSEA_REG_FAR_EL2, 0x3333);
 	}
-	fixed_action = handler_action;
-	kvmsea_ctx_set_handler(f->ctx, on_sea, &fixed_action);
+	fixed_strategy = how;
+	kvmsea_ctx_set_handler(f->ctx, fx_inject_handler, &fixed_strategy);
 }
 
 static void compare(const struct fx *a, const struct fx *b, const char *name,
@@ -147,8 +139,8 @@ static void compare(const struct fx *a, const struct fx *b, const char *name,
 
 static void run_both(const struct scenario *s, struct fx *k, struct fx *e)
 {
-	int act_kernel = KVMSEA_ACTION_INJECT_VCPU_EVENTS;
-	int act_emul = KVMSEA_ACTION_INJECT_EMULATE;
+	enum kvmsea_strategy act_kernel = KVMSEA_STRATEGY_VCPU_EVENTS;
+	enum kvmsea_strategy act_emul = KVMSEA_STRATEGY_EMULATE;
 
 	setup(k, s, act_kernel);
 	assert_int_equal(fx_run_sea(k, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
@@ -210,9 +202,9 @@ static void test_vcpu_events_is_lossy(void **state)
 	struct fx k, e;
 
 	(void)state;
-	setup(&k, &s, KVMSEA_ACTION_INJECT_VCPU_EVENTS);
+	setup(&k, &s, KVMSEA_STRATEGY_VCPU_EVENTS);
 	assert_int_equal(fx_run_sea(&k, esr, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	setup(&e, &s, KVMSEA_ACTION_INJECT_EMULATE);
+	setup(&e, &s, KVMSEA_STRATEGY_EMULATE);
 	assert_int_equal(fx_run_sea(&e, esr, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
 	/* KVM: FSC 0x10 alone. Emulation: every field carried. */
 	assert_true(kvmsim_reg_get(k.sv, KVMSEA_REG_ESR_EL1) == 0x92000010ULL);
@@ -224,7 +216,7 @@ static void test_vcpu_events_is_lossy(void **state)
 
 	/* An instruction abort: KVM has no such injection, and the library
 	 * will not turn it into a data abort. */
-	setup(&k, &s, KVMSEA_ACTION_INJECT_VCPU_EVENTS);
+	setup(&k, &s, KVMSEA_STRATEGY_VCPU_EVENTS);
 	assert_int_equal(fx_run_sea(&k, 0x82000210, GVA, IPA, true), -EOPNOTSUPP);
 	assert_true(kvmsim_reg_get(k.sv, KVMSEA_REG_PC) == 0x40001000);
 	fx_fini(&k);
@@ -238,9 +230,9 @@ static void test_vcpu_events_is_lossy(void **state)
  */
 static void test_nested_guest_to_vel2_is_refused(void **state)
 {
-	static const int actions[] = {
-		KVMSEA_ACTION_INJECT_EMULATE, KVMSEA_ACTION_INJECT_AUTO,
-		KVMSEA_ACTION_INJECT_VCPU_EVENTS, KVMSEA_ACTION_INJECT_SERROR,
+	static const enum kvmsea_strategy actions[] = {
+		KVMSEA_STRATEGY_EMULATE, KVMSEA_STRATEGY_AUTO,
+		KVMSEA_STRATEGY_VCPU_EVENTS, KVMSEA_STRATEGY_SERROR,
 	};
 	const struct scenario s = { "L2 TEA", KVMSIM_VCPU_HAS_EL2, 0, 0x5, SPAN,
 				    0, 0, 1ULL << 37, 0, false };
@@ -257,7 +249,7 @@ static void test_nested_guest_to_vel2_is_refused(void **state)
 		assert_int_equal(st.ext_dabt + st.serror, 0);
 		fx_fini(&f);
 	}
-	setup(&f, &s, KVMSEA_ACTION_DEFAULT);
+	setup(&f, &s, KVMSEA_STRATEGY_NONE);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_STOP);
 	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_NONE);
 	fx_fini(&f);
@@ -268,10 +260,10 @@ static void test_nested_guest_to_vel2_is_refused(void **state)
 		const struct scenario amo = { "L2 AMO", KVMSIM_VCPU_HAS_EL2, 0, 0x5,
 					      SPAN, 0, 0, 1ULL << 5, 0, false };
 
-		setup(&f, &amo, KVMSEA_ACTION_INJECT_SERROR);
+		setup(&f, &amo, KVMSEA_STRATEGY_SERROR);
 		assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), -EOPNOTSUPP);
 		fx_fini(&f);
-		setup(&f, &amo, KVMSEA_ACTION_INJECT_AUTO);
+		setup(&f, &amo, KVMSEA_STRATEGY_AUTO);
 		assert_int_equal(fx_run_sea(&f, 0x92000050, GVA, IPA, true),
 				 KVMSEA_EXIT_HANDLED);
 		assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The KVM half against the simulated kernel: probe and enable on each host
- * profile, the run-loop hook, the handler's actions, the livelock guard,
- * the ioctl budgets, and bad input that must change nothing.
+ * profile, the run-loop hook, the event, the handler and its actions, the
+ * livelock guard, and the handle's own rules (errno, user data, what may
+ * be called from a handler). Injection itself is tests/kvm/test-inject.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +124,7 @@ static void test_enable(void **state)
 	struct kvmsim_host *h = kvmsim_host_new(KVMSIM_HOST_RAS, 0);
 	struct kvmsim_vm *vm = kvmsim_create_vm(h, 0);
 	struct kvmsea_caps c;
-	struct kvmsea_ctx *ctx;
+	struct kvmsea_ctx *ctx, *other;
 
 	(void)state;
 	assert_int_equal(kvmsea_ctx_new(kvmsim_vm_fd(vm), &ctx), 0);
@@ -135,6 +136,13 @@ static void test_enable(void **state)
 	assert_int_equal(kvmsea_ctx_enable(ctx), 0);
 	assert_int_equal(kvmsea_ctx_get_caps(ctx, &c), 0);
 	assert_true(c.sea_exits_enabled);
+	/* sea_exits_enabled is this context's own success: KVM cannot be
+	 * asked, so a second context of the same VM does not know. */
+	assert_int_equal(kvmsea_ctx_new(kvmsim_vm_fd(vm), &other), 0);
+	assert_int_equal(kvmsea_ctx_get_caps(other, &c), 0);
+	assert_false(c.sea_exits_enabled);
+	assert_true(kvmsim_vm_sea_enabled(vm));
+	kvmsea_ctx_free(other);
 	kvmsea_ctx_free(ctx);
 	kvmsim_host_free(h);
 
@@ -187,16 +195,35 @@ static void test_vcpu_bad_input(void **state)
 	assert_int_equal(kvmsea_vcpu_new(f.ctx, -1, f.run, 0, 0, &v), -EBADF);
 	assert_null(v);
 	assert_int_equal(kvmsea_vcpu_handle_exit(NULL, 0), -EINVAL);
-	assert_int_equal(kvmsea_vcpu_inject(NULL, NULL, KVMSEA_STRATEGY_AUTO), -EINVAL);
+	assert_int_equal(kvmsea_vcpu_inject(NULL, NULL, KVMSEA_STRATEGY_AUTO, NULL),
+			 -EINVAL);
+	assert_int_equal(kvmsea_vcpu_serror_pending(NULL), -EINVAL);
 	assert_null(kvmsea_vcpu_last_event(f.v));
 	assert_null(kvmsea_vcpu_last_event(NULL));
 	assert_ptr_equal(kvmsea_vcpu_get_ctx(f.v), f.ctx);
 	assert_int_equal(kvmsea_vcpu_get_id(f.v), 7);
+	assert_null(kvmsea_vcpu_get_ctx(NULL));
+	assert_int_equal(kvmsea_vcpu_get_id(NULL), 0);
 	kvmsea_vcpu_free(NULL);
 	fx_fini(&f);
 }
 
-/* ---- the run-loop hook ---- */
+static void test_user_data(void **state)
+{
+	struct fx f;
+	int mine;
+
+	(void)state;
+	fx_init_default(&f);
+	assert_null(kvmsea_vcpu_get_data(f.v));
+	kvmsea_vcpu_set_data(f.v, &mine);
+	assert_ptr_equal(kvmsea_vcpu_get_data(f.v), &mine);
+	kvmsea_vcpu_set_data(NULL, &mine); /* a no-op */
+	assert_null(kvmsea_vcpu_get_data(NULL));
+	fx_fini(&f);
+}
+
+/* ---- the run-loop hook and the event ---- */
 
 static void test_non_sea_exits_cost_no_ioctl(void **state)
 {
@@ -231,7 +258,7 @@ static void test_stale_exit_after_eintr(void **state)
 	fx_guest_at(&f, 0x5);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
 			 KVMSEA_EXIT_HANDLED);
-	assert_int_equal(kvmsea_vcpu_last_event(f.v)->count, 1);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->seq, 1);
 
 	/* immediate_exit: KVM_RUN returns -EINTR and leaves exit_reason 41
 	 * and arm_sea as they were. That must not become a second SEA. */
@@ -242,7 +269,7 @@ static void test_stale_exit_after_eintr(void **state)
 	/* The same through a queued stale -EINTR. */
 	assert_int_equal(kvmsim_queue_eintr(f.sv, true), 0);
 	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
-	assert_int_equal(kvmsea_vcpu_last_event(f.v)->count, 1);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->seq, 1);
 	kvmsim_vcpu_get_stats(f.sv, &st);
 	assert_int_equal(st.ext_dabt, 1); /* injected once, not three times */
 	fx_fini(&f);
@@ -260,26 +287,36 @@ static void test_default_policy_event_and_injection(void **state)
 			 KVMSEA_EXIT_HANDLED);
 	ev = kvmsea_vcpu_last_event(f.v);
 	assert_non_null(ev);
-	/* The raw fields are what the kernel put in run->arm_sea. */
-	assert_true(ev->raw_esr == f.run->u.arm_sea.esr);
-	assert_true(ev->raw_gva == f.run->u.arm_sea.gva);
-	assert_true(ev->raw_gpa == f.run->u.arm_sea.gpa);
-	assert_true(ev->raw_flags == f.run->u.arm_sea.flags);
-	assert_true(ev->raw_esr == 0x92000010ULL);
+	/* The exit's fields are what the kernel put in run->arm_sea. */
+	assert_true(ev->exit.esr == f.run->u.arm_sea.esr);
+	assert_true(ev->exit.gva == f.run->u.arm_sea.gva);
+	assert_true(ev->exit.gpa == f.run->u.arm_sea.gpa);
+	/* ... except the mark that says this exit was injected. */
+	assert_true((ev->exit.flags | (1ULL << 63)) == f.run->u.arm_sea.flags);
+	assert_true(ev->exit.esr == 0x92000010ULL);
+	assert_true(ev->syndrome == 0x92000010ULL);
 	assert_int_equal(ev->source, KVMSEA_SOURCE_EXIT);
 	assert_int_equal(ev->vcpu_id, 7);
+	assert_int_equal(ev->seq, 1);
+	assert_true(ev->time_ns > 0);
 	assert_int_equal(ev->esr.ec, KVMSEA_EC_DABT_LOW);
-	assert_true(ev->gva_valid && ev->gpa_valid && ev->addr_valid);
+	assert_int_equal(ev->known, KVMSEA_KNOWN_GVA | KVMSEA_KNOWN_GPA |
+			 KVMSEA_KNOWN_PAGE_GPA | KVMSEA_KNOWN_GUEST);
 	assert_true(ev->gva == GVA);
-	assert_true(ev->gpa == IPA);
-	assert_true(ev->addr == (IPA | (GVA & 0xfff)));
+	assert_true(ev->page_gpa == IPA);
+	assert_true(ev->page_size == 4096);
+	assert_true(ev->gpa == (IPA | (GVA & 0xfff)));
 	assert_true(ev->guest.pc == PC0);
 	assert_int_equal(ev->guest.el, 1);
 	assert_false(ev->guest.aarch32);
+	assert_false(ev->guest.has_el2);
+	assert_false(ev->guest.in_nested_guest);
 	assert_int_equal(ev->repeats, 1);
 	assert_false(ev->livelock);
+	assert_int_equal(ev->action, KVMSEA_ACTION_DEFAULT);
 	/* Lossless for ext_dabt_pending: auto took it. */
 	assert_int_equal(ev->injected, KVMSEA_STRATEGY_VCPU_EVENTS);
+	assert_int_equal(ev->lost, 0);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ESR_EL1) == 0x96000010ULL);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_FAR_EL1) == GVA);
@@ -300,10 +337,9 @@ static void test_fnv_event_and_auto_emulates(void **state)
 	assert_int_equal(fx_run_sea(&f, 0x92000410, 0xdeadbeef, 0, false),
 			 KVMSEA_EXIT_HANDLED);
 	ev = kvmsea_vcpu_last_event(f.v);
-	assert_false(ev->gva_valid);
-	assert_false(ev->gpa_valid);
-	assert_false(ev->addr_valid);
-	assert_true(ev->gva == 0 && ev->gpa == 0 && ev->addr == 0);
+	assert_int_equal(ev->known, KVMSEA_KNOWN_GUEST);
+	assert_true(ev->gva == 0 && ev->gpa == 0 && ev->page_gpa == 0);
+	assert_true(ev->page_size == 0);
 	assert_true(ev->esr.u.abort.fnv);
 	/* vcpu-events would hand the guest 0xdeadbeef as a valid FAR. */
 	assert_int_equal(ev->injected, KVMSEA_STRATEGY_EMULATE);
@@ -335,6 +371,7 @@ static void test_every_sea_fsc(void **state)
 			assert_int_equal(ev->injected, (data && fscs[i] == 0x10) ?
 					 KVMSEA_STRATEGY_VCPU_EVENTS :
 					 KVMSEA_STRATEGY_EMULATE);
+			assert_int_equal(ev->lost, 0);
 			assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ESR_EL1) ==
 				    ((expect_ec << 26) | (1ULL << 25) | fscs[i]));
 			assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_FAR_EL1) == GVA);
@@ -364,15 +401,33 @@ static void test_cap_off_means_serror(void **state)
 	assert_int_equal(kvmsea_ctx_get_caps(f.ctx, &c), 0);
 	assert_false(c.sea_exits_enabled);
 	assert_true(c.sea_exits_possible);
+	/* The SError KVM left pending is there for the VMM to see. */
+	assert_int_equal(kvmsea_vcpu_serror_pending(f.v), 1);
+
+	/* Enabling late: the next SEA exits and is injected, and the SError
+	 * of the first is still pending (the guest masked it). */
+	assert_int_equal(kvmsea_ctx_enable(f.ctx), 0);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
+			 KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected,
+			 KVMSEA_STRATEGY_VCPU_EVENTS);
+	assert_int_equal(kvmsea_vcpu_serror_pending(f.v), 1);
+	kvmsim_vcpu_clear_serror(f.sv);
+	assert_int_equal(kvmsea_vcpu_serror_pending(f.v), 0);
 	fx_fini(&f);
 }
 
 /* ---- the handler ---- */
 
+enum how { ACT, INJECT_THEN_ACT, INJECT_COPY, INJECT_TWICE, FREE_SELF,
+	   RECURSE };
+
 struct policy {
 	int action;
+	enum how how;
+	enum kvmsea_strategy strategy;
 	int calls;
-	bool inject_itself;
+	int inject_ret, second_ret;
 	uint32_t last_repeats;
 	bool last_livelock;
 };
@@ -381,14 +436,31 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 		  void *opaque)
 {
 	struct policy *p = opaque;
+	struct kvmsea_event copy;
 
 	p->calls++;
 	p->last_repeats = ev->repeats;
 	p->last_livelock = ev->livelock;
-	if (p->inject_itself) {
-		int r = kvmsea_vcpu_inject(vcpu, ev, KVMSEA_STRATEGY_EMULATE);
-
-		return r < 0 ? r : KVMSEA_ACTION_HANDLED;
+	switch (p->how) {
+	case ACT:
+		break;
+	case INJECT_THEN_ACT:
+		p->inject_ret = kvmsea_vcpu_inject(vcpu, ev, p->strategy, NULL);
+		break;
+	case INJECT_COPY:
+		memcpy(&copy, ev, sizeof(copy));
+		p->inject_ret = kvmsea_vcpu_inject(vcpu, &copy, p->strategy, NULL);
+		break;
+	case INJECT_TWICE:
+		p->inject_ret = kvmsea_vcpu_inject(vcpu, ev, p->strategy, NULL);
+		p->second_ret = kvmsea_vcpu_inject(vcpu, ev, p->strategy, NULL);
+		break;
+	case FREE_SELF:
+		kvmsea_vcpu_free(vcpu); /* refused: the handle is in use */
+		break;
+	case RECURSE:
+		p->inject_ret = kvmsea_vcpu_handle_exit(vcpu, 0);
+		break;
 	}
 	return p->action;
 }
@@ -396,7 +468,6 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 static void test_handler_actions(void **state)
 {
 	struct policy p = { 0 };
-	struct kvmsim_vcpu_stats st;
 	struct fx f;
 
 	(void)state;
@@ -406,6 +477,7 @@ static void test_handler_actions(void **state)
 
 	p.action = KVMSEA_ACTION_STOP;
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_STOP);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->action, KVMSEA_ACTION_STOP);
 	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_NONE);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == PC0); /* untouched */
 
@@ -413,24 +485,124 @@ static void test_handler_actions(void **state)
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), -EIO);
 	p.action = 999;  /* an action that does not exist */
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), -EINVAL);
+	p.action = -5000; /* not an errno either */
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), -EINVAL);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == PC0);
 
-	p.action = KVMSEA_ACTION_INJECT_SERROR;
+	p.action = KVMSEA_ACTION_RETRY;
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_SERROR);
-	kvmsim_vcpu_get_stats(f.sv, &st);
-	assert_int_equal(st.serror, 1);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_NONE);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == PC0);
 
-	/* The handler injects through the public call itself. */
-	kvmsim_vcpu_clear_serror(f.sv);
-	fx_guest_at(&f, 0x5);
-	p.inject_itself = true;
+	/* The handler injects with a strategy of its choice, then says
+	 * HANDLED. */
+	p.how = INJECT_THEN_ACT;
+	p.strategy = KVMSEA_STRATEGY_SERROR;
+	p.action = KVMSEA_ACTION_HANDLED;
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(p.inject_ret, KVMSEA_STRATEGY_SERROR);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_SERROR);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->lost, KVMSEA_LOST_SYNC |
+			 KVMSEA_LOST_FAR);
+	kvmsim_vcpu_clear_serror(f.sv);
+
+	/* Through a copy of the event, too: the last event says so. */
+	fx_guest_at(&f, 0x5);
+	p.how = INJECT_COPY;
+	p.strategy = KVMSEA_STRATEGY_EMULATE;
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(p.inject_ret, KVMSEA_STRATEGY_EMULATE);
 	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_EMULATE);
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
-	assert_int_equal(p.calls, 5);
+	assert_int_equal(p.calls, 7);
 	fx_fini(&f);
 }
+
+/* One exit, one exception entry: whoever asks for a second injection of
+ * the same KVM_RUN return is refused, and the guest's ELR stays the
+ * faulting instruction. */
+static void test_no_double_injection(void **state)
+{
+	struct policy p = { 0 };
+	struct kvmsim_vcpu_stats st;
+	struct fx f;
+
+	(void)state;
+	fx_init_default(&f);
+	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
+
+	/* A handler that injects and then asks for the default. */
+	fx_guest_at(&f, 0x5);
+	p.how = INJECT_THEN_ACT;
+	p.strategy = KVMSEA_STRATEGY_EMULATE;
+	p.action = KVMSEA_ACTION_DEFAULT;
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(p.inject_ret, KVMSEA_STRATEGY_EMULATE);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL1) == PC0);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
+	kvmsim_vcpu_get_stats(f.sv, &st);
+	assert_int_equal(st.ext_dabt, 0);
+
+	/* A handler that injects twice. */
+	fx_guest_at(&f, 0x5);
+	p.how = INJECT_TWICE;
+	p.strategy = KVMSEA_STRATEGY_VCPU_EVENTS;
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(p.inject_ret, KVMSEA_STRATEGY_VCPU_EVENTS);
+	assert_int_equal(p.second_ret, -EALREADY);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL1) == PC0);
+	kvmsim_vcpu_get_stats(f.sv, &st);
+	assert_int_equal(st.ext_dabt, 1);
+
+	/* A loop that calls the hook twice on one KVM_RUN return. */
+	kvmsea_ctx_set_handler(f.ctx, NULL, NULL);
+	fx_guest_at(&f, 0x5);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), -EALREADY);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->seq, 3); /* no new event */
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL1) == PC0);
+	kvmsim_vcpu_get_stats(f.sv, &st);
+	assert_int_equal(st.ext_dabt, 2);
+	/* ... and after that return, a separate kvmsea_vcpu_inject(). */
+	assert_int_equal(kvmsea_vcpu_inject(f.v, kvmsea_vcpu_last_event(f.v),
+					    KVMSEA_STRATEGY_AUTO, NULL), -EALREADY);
+	/* The next KVM_RUN return starts afresh. */
+	fx_guest_at(&f, 0x5);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	kvmsim_vcpu_get_stats(f.sv, &st);
+	assert_int_equal(st.ext_dabt, 3);
+	fx_fini(&f);
+}
+
+/* What a handler may not do to its own handle. */
+static void test_handler_reentry_refused(void **state)
+{
+	struct policy p = { .action = KVMSEA_ACTION_DEFAULT };
+	struct fx f;
+
+	(void)state;
+	fx_init_default(&f);
+	fx_guest_at(&f, 0x5);
+	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
+	/* Freeing it: refused (under ASan a use after free would show). */
+	p.how = FREE_SELF;
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected,
+			 KVMSEA_STRATEGY_VCPU_EVENTS);
+	/* Calling the hook on it: -EBUSY, and the outer call goes on. */
+	fx_guest_at(&f, 0x5);
+	p.how = RECURSE;
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(p.inject_ret, -EBUSY);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->seq, 2);
+	/* Freeing the context while a handle lives: refused too. */
+	kvmsea_ctx_free(f.ctx);
+	assert_ptr_equal(kvmsea_vcpu_get_ctx(f.v), f.ctx);
+	assert_int_equal(kvmsea_ctx_set_livelock_limit(f.ctx, 8), 0);
+	fx_fini(&f);
+}
+
+/* ---- the livelock guard ---- */
 
 static void test_livelock_guard(void **state)
 {
@@ -442,7 +614,8 @@ static void test_livelock_guard(void **state)
 	fx_guest_at(&f, 0x5);
 	kvmsea_ctx_set_livelock_limit(f.ctx, 4);
 	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
-	/* A persistent error and a retrying policy: same PC, same address. */
+	/* A persistent error and a retrying policy: same PC, same address,
+	 * nothing delivered. */
 	for (uint32_t i = 1; i <= 6; i++) {
 		assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
 				 KVMSEA_EXIT_HANDLED);
@@ -454,26 +627,62 @@ static void test_livelock_guard(void **state)
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA + 0x1000, IPA + 0x1000, true),
 			 KVMSEA_EXIT_HANDLED);
 	assert_int_equal(p.last_repeats, 1);
+	/* HANDLED without an injection delivered nothing either. */
+	p.action = KVMSEA_ACTION_HANDLED;
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA + 0x1000, IPA + 0x1000, true),
+			 KVMSEA_EXIT_HANDLED);
+	assert_int_equal(p.last_repeats, 2);
 
-	/* Without a handler the default policy stops at the limit. */
+	/* Without a handler the default policy stops at the limit ... */
 	kvmsea_ctx_set_handler(f.ctx, NULL, NULL);
-	kvmsea_ctx_set_livelock_limit(f.ctx, 2);
+	kvmsea_ctx_set_livelock_limit(f.ctx, 3);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA + 0x1000, IPA + 0x1000, true),
 			 KVMSEA_EXIT_STOP);
 	assert_true(kvmsea_vcpu_last_event(f.v)->livelock);
-	/* Limit 0 turns the guard off. */
-	kvmsea_ctx_set_livelock_limit(f.ctx, 0);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->repeats, 3);
+	/* ... and a vCPU restarted after the stop starts again at 1. */
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA + 0x1000, IPA + 0x1000, true),
 			 KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->repeats, 1);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected,
+			 KVMSEA_STRATEGY_VCPU_EVENTS);
+	/* Limit 0 turns the guard off. */
+	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
+	p.action = KVMSEA_ACTION_RETRY;
+	kvmsea_ctx_set_livelock_limit(f.ctx, 0);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
+				 KVMSEA_EXIT_HANDLED);
 	assert_false(kvmsea_vcpu_last_event(f.v)->livelock);
 	fx_fini(&f);
 }
 
-/* ---- budgets and bad input ---- */
-
-static void test_ioctl_budget(void **state)
+/* A guest that receives every SEA and takes it again (a process retrying
+ * after its SIGBUS handler, forked children reading one inherited bad
+ * page) is never a livelock: the default policy serves it forever. */
+static void test_delivered_seas_never_stop(void **state)
 {
-	const struct kvmsea_event *ev;
+	struct kvmsim_vcpu_stats st;
+	struct fx f;
+
+	(void)state;
+	fx_init_default(&f);
+	for (int i = 0; i < 100; i++) {
+		fx_guest_at(&f, 0x0); /* back at the same EL0 load */
+		assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true),
+				 KVMSEA_EXIT_HANDLED);
+		assert_int_equal(kvmsea_vcpu_last_event(f.v)->repeats, 1);
+		assert_false(kvmsea_vcpu_last_event(f.v)->livelock);
+	}
+	kvmsim_vcpu_get_stats(f.sv, &st);
+	assert_int_equal(st.ext_dabt, 100);
+	fx_fini(&f);
+}
+
+/* A failed injection delivered nothing: the SEA that comes back counts
+ * as a repeat. */
+static void test_failed_injection_counts_as_repeat(void **state)
+{
 	struct fx f;
 	int fd;
 
@@ -481,199 +690,43 @@ static void test_ioctl_budget(void **state)
 	fx_init_default(&f);
 	fd = kvmsim_vcpu_fd(f.sv);
 	fx_guest_at(&f, 0x5);
-	/* Warm up: the ID registers are read once per handle. */
-	assert_int_equal(fx_run_sea(&f, 0x92000050, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	fx_guest_at(&f, 0x5);
-
-	/* Emulated AArch64 EL1 data abort (WnR makes vcpu-events lossy):
-	 * 2 reads at the exit, 2 for the rules, 6 writes. */
-	kvmsim_ioctl_reset(fd);
-	assert_int_equal(fx_run_sea(&f, 0x92000050, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	ev = kvmsea_vcpu_last_event(f.v);
-	assert_int_equal(ev->injected, KVMSEA_STRATEGY_EMULATE);
-	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_ALL) - 1, 10);
-	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_SET_ONE_REG), 6);
-
-	/* vcpu-events: the 2 reads and one KVM_SET_VCPU_EVENTS. */
-	fx_guest_at(&f, 0x5);
-	kvmsim_ioctl_reset(fd);
+	assert_int_equal(kvmsim_fail_ioctl(fd, KVMSIM_IOCTL_SET_VCPU_EVENTS, 1, 1,
+					   EIO), 0);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), -EIO);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->injected, KVMSEA_STRATEGY_NONE);
 	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_ALL) - 1, 3);
-	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_SET_VCPU_EVENTS), 1);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->repeats, 2);
 	fx_fini(&f);
 }
 
-/* Every register the injections can touch. */
-static const uint64_t watched[] = {
-	KVMSEA_REG_PC, KVMSEA_REG_PSTATE, KVMSEA_REG_ELR_EL1, KVMSEA_REG_SPSR_EL1,
-	KVMSEA_REG_SPSR_ABT, KVMSEA_REG_X(20), KVMSEA_REG_ESR_EL1,
-	KVMSEA_REG_FAR_EL1, KVMSEA_REG_IFSR32_EL2,
-};
-#define NR_WATCHED (sizeof(watched) / sizeof(watched[0]))
+/* ---- errno ---- */
 
-static void snapshot(const struct kvmsim_vcpu *sv, uint64_t *regs)
+/* No public function changes errno, on success or failure: here the
+ * hook's probe meets -ENOENT (no HCR_EL2) and a failing ioctl. */
+static void test_errno_left_alone(void **state)
 {
-	for (size_t i = 0; i < NR_WATCHED; i++)
-		regs[i] = kvmsim_reg_get(sv, watched[i]);
-}
-
-static void test_inject_bad_input_changes_nothing(void **state)
-{
-	uint64_t before[NR_WATCHED], after[NR_WATCHED];
-	struct kvmsea_event ev;
-	struct kvmsim_vcpu_stats st;
+	struct kvmsea_caps c;
 	struct fx f;
 
 	(void)state;
 	fx_init_default(&f);
 	fx_guest_at(&f, 0x5);
-	snapshot(f.sv, before);
-	memset(&ev, 0, sizeof(ev));
-
-	/* Not an abort: nothing to deliver. */
-	ev.raw_esr = 0x5e000000; /* HVC64 */
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE), -EINVAL);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_AUTO), -EINVAL);
-	ev.raw_esr = 0x92000010;
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_NONE), -EINVAL);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, (enum kvmsea_strategy)77), -EINVAL);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, NULL, KVMSEA_STRATEGY_AUTO), -EINVAL);
-
-	/* A vCPU in a mode it cannot be in (the kernel refuses EL2h without
-	 * nested; the direct write bypasses that) is refused before any write. */
-	kvmsim_reg_set(f.sv, KVMSEA_REG_PSTATE, 0x9);
-	snapshot(f.sv, before);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE), -EINVAL);
-	snapshot(f.sv, after);
-	assert_memory_equal(before, after, sizeof(before));
-	kvmsim_vcpu_get_stats(f.sv, &st);
-	assert_int_equal(st.ext_dabt + st.serror, 0);
-	fx_fini(&f);
-}
-
-/* KVMSEA_VCPU_HAS_EL2 is a claim the library checks (KVM shows EL2
- * registers to nested vCPUs only), so a wrong flag cannot mis-route. */
-static void test_el2_flag_is_checked(void **state)
-{
-	const struct fx_opts nested = { .profile = KVMSIM_HOST_RAS,
-					.host_flags = KVMSIM_HOST_ARM_EL2,
-					.vcpu_flags = KVMSIM_VCPU_HAS_EL2,
-					.enable = true };
-	struct kvmsea_vcpu *wrong;
-	struct kvmsea_event ev;
-	struct fx f;
-
-	(void)state;
-	memset(&ev, 0, sizeof(ev));
-	ev.raw_esr = 0x92000050;
-	ev.raw_gva = GVA;
-
-	/* Claims EL2, has none: an EL1 entry all the same. */
-	fx_init_default(&f);
-	fx_guest_at(&f, 0x5);
-	assert_int_equal(kvmsea_vcpu_new(f.ctx, kvmsim_vcpu_fd(f.sv), f.run, 1,
-					 KVMSEA_VCPU_HAS_EL2, &wrong), 0);
-	assert_int_equal(kvmsea_vcpu_inject(wrong, &ev, KVMSEA_STRATEGY_EMULATE),
-			 KVMSEA_STRATEGY_EMULATE);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ESR_EL1) == 0x96000050ULL);
-	kvmsea_vcpu_free(wrong);
-	fx_fini(&f);
-
-	/* Has EL2, not claimed: the guest hypervisor gets it at vEL2. */
-	fx_init(&f, &nested);
-	kvmsim_reg_set(f.sv, KVMSEA_REG_PSTATE, 0x9);
-	kvmsim_reg_set(f.sv, KVMSEA_REG_PC, PC0);
-	kvmsim_reg_set(f.sv, KVMSEA_REG_VBAR_EL2, 0x60000000);
-	kvmsim_reg_set(f.sv, KVMSEA_REG_HCR_EL2, 1ULL << 34);
-	assert_int_equal(kvmsea_vcpu_new(f.ctx, kvmsim_vcpu_fd(f.sv), f.run, 1, 0,
-					 &wrong), 0);
-	assert_int_equal(kvmsea_vcpu_inject(wrong, &ev, KVMSEA_STRATEGY_EMULATE),
-			 KVMSEA_STRATEGY_EMULATE);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == 0x60000000 + 0x200);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ESR_EL2) == 0x96000050ULL);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL2) == PC0);
-	kvmsea_vcpu_free(wrong);
-	fx_fini(&f);
-}
-
-static void test_host_cannot_inject(void **state)
-{
-	const struct fx_opts o = { .profile = KVMSIM_HOST_OLD_KERNEL };
-	uint64_t before[NR_WATCHED], after[NR_WATCHED];
-	struct kvmsea_event ev;
-	struct fx f;
-
-	(void)state;
-	fx_init(&f, &o);
-	fx_guest_at(&f, 0x5);
-	memset(&ev, 0, sizeof(ev));
-	ev.raw_esr = 0x92000010;
-	ev.raw_gva = GVA;
-	snapshot(f.sv, before);
-	/* No ext_dabt_pending on this kernel: refused without an ioctl. */
-	kvmsim_ioctl_reset(kvmsim_vcpu_fd(f.sv));
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS),
-			 -EOPNOTSUPP);
-	assert_int_equal(kvmsim_ioctl_count(kvmsim_vcpu_fd(f.sv),
-					    KVMSIM_IOCTL_SET_VCPU_EVENTS), 0);
-	snapshot(f.sv, after);
-	assert_memory_equal(before, after, sizeof(before));
-	/* Emulation still works there. */
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_AUTO),
-			 KVMSEA_STRATEGY_EMULATE);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
-	fx_fini(&f);
-}
-
-static void test_uninitialised_vcpu(void **state)
-{
-	const struct fx_opts o = { .profile = KVMSIM_HOST_RAS,
-				   .vcpu_flags = KVMSIM_VCPU_UNINIT, .enable = true };
-	struct kvmsea_event ev;
-	struct fx f;
-
-	(void)state;
-	fx_init(&f, &o);
-	memset(&ev, 0, sizeof(ev));
-	ev.raw_esr = 0x92000010;
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE), -ENOEXEC);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS), -ENOEXEC);
-	fx_fini(&f);
-}
-
-/* Injecting for a failed MMIO access: KVM_RUN would first complete the
- * access and step PC, so emulation must wait and auto uses vcpu-events,
- * which cancels the completion. */
-static void test_inject_after_mmio_exit(void **state)
-{
-	uint64_t before[NR_WATCHED], after[NR_WATCHED];
-	struct kvmsea_event ev;
-	struct fx f;
-
-	(void)state;
-	fx_init_default(&f);
-	fx_guest_at(&f, 0x5);
-	assert_int_equal(kvmsim_queue_mmio(f.sv, 0x9000000, 0x9000000, false, 4), 0);
-	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
-	assert_true(kvmsim_vcpu_mmio_needed(f.sv));
-
-	memset(&ev, 0, sizeof(ev));
-	ev.raw_esr = 0x92000050; /* a store: vcpu-events would be lossy */
-	ev.raw_gva = 0x9000000;
-	snapshot(f.sv, before);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE), -EBUSY);
-	snapshot(f.sv, after);
-	assert_memory_equal(before, after, sizeof(before));
-	assert_true(kvmsim_vcpu_mmio_needed(f.sv));
-
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_AUTO),
-			 KVMSEA_STRATEGY_VCPU_EVENTS);
-	assert_false(kvmsim_vcpu_mmio_needed(f.sv));
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
-	/* The next KVM_RUN leaves the guest at its vector. */
-	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
-	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == VBAR + 0x200);
+	errno = 12345;
+	assert_int_equal(fx_run_sea(&f, 0x92000050, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(errno, 12345);
+	assert_int_equal(kvmsim_fail_ioctl(kvmsim_vcpu_fd(f.sv),
+					   KVMSIM_IOCTL_GET_ONE_REG, 1, 1, EFAULT), 0);
+	/* fx_run_sea's own KVM_RUN sets errno for a -EINTR; set it after. */
+	assert_int_equal(kvmsim_queue_sea(f.sv, &(struct kvmsim_sea){
+		.esr = 0x92000010, .far = GVA, .ipa = IPA, .ipa_valid = true }), 0);
+	assert_int_equal(ioctl(kvmsim_vcpu_fd(f.sv), KVM_RUN, 0), 0);
+	errno = 12345;
+	assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), -EFAULT);
+	assert_int_equal(errno, 12345);
+	assert_int_equal(kvmsea_probe(-1, &c), -EBADF);
+	assert_int_equal(kvmsea_probe(kvmsim_vm_fd(f.vm), &c), 0);
+	assert_int_equal(kvmsea_ctx_enable(f.ctx), 0);
+	assert_int_equal(errno, 12345);
 	fx_fini(&f);
 }
 
@@ -686,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_enable),
 		cmocka_unit_test(test_ctx_bad_input),
 		cmocka_unit_test(test_vcpu_bad_input),
+		cmocka_unit_test(test_user_data),
 		cmocka_unit_test(test_non_sea_exits_cost_no_ioctl),
 		cmocka_unit_test(test_stale_exit_after_eintr),
 		cmocka_unit_test(test_default_policy_event_and_injection),
@@ -693,13 +747,12 @@ int main(void)
 		cmocka_unit_test(test_every_sea_fsc),
 		cmocka_unit_test(test_cap_off_means_serror),
 		cmocka_unit_test(test_handler_actions),
+		cmocka_unit_test(test_no_double_injection),
+		cmocka_unit_test(test_handler_reentry_refused),
 		cmocka_unit_test(test_livelock_guard),
-		cmocka_unit_test(test_ioctl_budget),
-		cmocka_unit_test(test_inject_bad_input_changes_nothing),
-		cmocka_unit_test(test_el2_flag_is_checked),
-		cmocka_unit_test(test_host_cannot_inject),
-		cmocka_unit_test(test_uninitialised_vcpu),
-		cmocka_unit_test(test_inject_after_mmio_exit),
+		cmocka_unit_test(test_delivered_seas_never_stop),
+		cmocka_unit_test(test_failed_injection_counts_as_repeat),
+		cmocka_unit_test(test_errno_left_alone),
 	};
 
 	return cmocka_run_group_tests_name("sea", tests, NULL, NULL);

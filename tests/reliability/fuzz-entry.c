@@ -71,6 +71,12 @@ static bool mode_is_valid(uint32_t features, unsigned int mode)
 	}
 }
 
+/* KVM has no nested virtualization with an AArch32 EL1. */
+static bool vcpu_is_possible(uint32_t features)
+{
+	return !((features & KVMSEA_F_EL2) && (features & KVMSEA_F_EL1_32BIT));
+}
+
 static void random_state(struct fuzz_input *in, struct kvmsea_vstate *s,
 			 struct kvmsea_abort *abt)
 {
@@ -225,7 +231,10 @@ static void check_entry32(const struct kvmsea_vstate *s,
 			  const struct kvmsea_entry *e)
 {
 	uint64_t base = (s->sctlr & (1ULL << 13)) ? 0xffff0000ULL : s->vbar;
-	uint64_t status = e->esr & ~((1ULL << 11) | (1ULL << 12));
+	/* Without WnR, ExT, CM and FnV: the fault status itself. */
+	uint64_t status = e->esr & ~((1ULL << 11) | (1ULL << 12) | (1ULL << 13) |
+				     (1ULL << 16));
+	bool lpae = s->tcr_el1 & (1ULL << 31);
 
 	FUZZ_CHECK((e->pstate & PS_MODE_MASK) == 0x17);
 	FUZZ_CHECK(e->pstate >> 32 == 0);
@@ -233,10 +242,18 @@ static void check_entry32(const struct kvmsea_vstate *s,
 	FUZZ_CHECK((e->pstate & PS_F) == (s->pstate & PS_F));
 	FUZZ_CHECK(e->vector == ((base + (abt->is_data ? 0x10 : 0x0c)) &
 				 0xffffffffULL));
-	/* LPAE STATUS 0x10 (+ the LPAE bit) or short FS 0b01000; WnR, ExT. */
-	FUZZ_CHECK(status == (0x10 | (1ULL << 9)) || status == 0x08);
+	/* Long format: the AArch64 FSC with the LPAE bit; short format: one
+	 * of the external abort FS codes. WnR and CM for data aborts only. */
+	if (lpae)
+		FUZZ_CHECK(status == ((abt->esr & 0x3f) | (1ULL << 9)));
+	else
+		FUZZ_CHECK(status == 0x008 || status == 0x00c || status == 0x00e ||
+			   status == 0x409 || status == 0x40c || status == 0x40e);
 	if (!abt->is_data)
-		FUZZ_CHECK(!(e->esr & (1ULL << 11)));
+		FUZZ_CHECK(!(e->esr & ((1ULL << 11) | (1ULL << 13))));
+	/* FnV exactly when FSC 0x10 comes without an address. */
+	FUZZ_CHECK(!!(e->esr & (1ULL << 16)) ==
+		   ((abt->esr & 0x3f) == 0x10 && !abt->far_valid));
 }
 
 /* Change every input the computation did not ask for. */
@@ -279,15 +296,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ret == route);
 	if (ret < 0) {
 		FUZZ_CHECK(ret == -EINVAL || ret == -EOPNOTSUPP);
-		FUZZ_CHECK((ret == -EINVAL) ==
-			   !mode_is_valid(s.features, s.pstate & PS_MODE_MASK));
+		/* The nested refusal comes first, whatever else is wrong. */
 		if (ret == -EOPNOTSUPP)
 			FUZZ_CHECK(s.features & KVMSEA_F_EL2);
+		else
+			FUZZ_CHECK(!mode_is_valid(s.features, s.pstate & PS_MODE_MASK) ||
+				   !vcpu_is_possible(s.features));
 		FUZZ_CHECK(memcmp(&e, &untouched, sizeof(e)) == 0);
 		return 0;
 	}
 	FUZZ_CHECK(ret == 0);
 	FUZZ_CHECK(mode_is_valid(s.features, s.pstate & PS_MODE_MASK));
+	FUZZ_CHECK(vcpu_is_possible(s.features));
 	FUZZ_CHECK(e.target == target);
 	if (s.features & KVMSEA_F_EL1_32BIT)
 		FUZZ_CHECK(target == KVMSEA_TARGET_ABT32);

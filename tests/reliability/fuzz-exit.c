@@ -12,14 +12,15 @@
  *  - the result is HANDLED, NOT_SEA, STOP or a negative errno;
  *  - anything but (run_ret 0, exit 41) is NOT_SEA with no ioctl, no handler
  *    call and the vCPU exactly as it was;
- *  - an event says what kvm_run and the vCPU said (raw fields, validity,
- *    masked addresses, PC, PSTATE, count, repeats and livelock against an
- *    independent model);
+ *  - an event says what kvm_run and the vCPU said (exit fields, what is
+ *    known, masked addresses, PC, PSTATE, seq, repeats and livelock
+ *    against an independent model of the livelock guard);
  *  - the result is the one the handler's verdict calls for;
  *  - no verdict without an injection changes the vCPU; a failed call
- *    changes nothing (with a truthful handle; with a handle whose flags lie
- *    about the vCPU, the guest's PC and PSTATE at least stay);
- *  - an injection happens at most once, as the strategy reported.
+ *    changes nothing, whatever the handle's flags claim;
+ *  - an injection happens at most once per KVM_RUN return, as the
+ *    strategy reported; a second is -EALREADY, and so is the hook called
+ *    again on an exit it injected.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -30,8 +31,8 @@
 #include "kvmsim.h"
 #include "vcpu-snap.h"
 
-#define ESR_FNV (1ULL << 10)
 #define MAX_STEPS 24
+#define RUN_INJECTED_MARK (1ULL << 63)
 
 /* Everything one input builds, and what the handler is expected to see. */
 struct world {
@@ -46,11 +47,12 @@ struct world {
 	bool truthful;        /* the handle's flags match the vCPU */
 	bool with_handler;
 
-	/* The independent model of the event stream. */
-	uint64_t count;
-	bool have_prev;
+	/* The independent model of the event stream and the guard. */
+	uint64_t seq;
+	bool have_prev, delivered;
 	uint64_t prev_pc, prev_esr, prev_gva, prev_gpa;
 	uint32_t repeats;
+	bool injected;       /* on this KVM_RUN return */
 
 	/* Per hook call. */
 	struct kvmsea_uapi_arm_sea sea; /* run->arm_sea before the call */
@@ -66,13 +68,6 @@ static struct world W;
 static bool is_errno(int r)
 {
 	return r < 0 && r >= -4095;
-}
-
-static bool is_injecting_action(int action)
-{
-	return action == KVMSEA_ACTION_DEFAULT ||
-	       (action >= KVMSEA_ACTION_INJECT_AUTO &&
-		action <= KVMSEA_ACTION_INJECT_SERROR);
 }
 
 /* An injection, judged by what it did to the vCPU. */
@@ -102,43 +97,46 @@ static void check_injection(const struct vcpu_snap *before,
 	}
 }
 
-/* A failed call changed nothing (or, for a lying handle, did not move the
- * guest). */
-static void check_unchanged(const struct vcpu_snap *before,
+/* A failed call changed nothing. (-EIO says an undo failed: the
+ * simulated kernel never refuses a value it held, so never here.) */
+static void check_unchanged(int r, const struct vcpu_snap *before,
 			    const struct vcpu_snap *after)
 {
-	if (W.truthful) {
-		FUZZ_CHECK(vcpu_snap_equal(before, after));
-	} else {
-		FUZZ_CHECK(before->regs[VCPU_SNAP_PC] == after->regs[VCPU_SNAP_PC]);
-		FUZZ_CHECK(before->regs[VCPU_SNAP_PSTATE] ==
-			   after->regs[VCPU_SNAP_PSTATE]);
-	}
+	FUZZ_CHECK(r != -EIO || W.verdict == -EIO); /* a handler may say so */
+	FUZZ_CHECK(vcpu_snap_equal(before, after));
 }
 
 static void check_event(const struct kvmsea_event *ev)
 {
-	bool gva_valid = !(W.sea.esr & ESR_FNV);
-	bool gpa_valid = W.sea.flags & KVM_EXIT_ARM_SEA_FLAG_GPA_VALID;
+	bool gva_known = kvmsea_esr_far_valid(W.sea.esr);
+	bool page_known = W.sea.flags & KVM_EXIT_ARM_SEA_FLAG_GPA_VALID;
+	bool has_el2 = W.sim_flags & KVMSIM_VCPU_HAS_EL2;
 
 	FUZZ_CHECK(ev->source == KVMSEA_SOURCE_EXIT);
 	FUZZ_CHECK(ev->vcpu_id == W.id);
-	FUZZ_CHECK(ev->count == W.count + 1);
-	FUZZ_CHECK(ev->raw_flags == W.sea.flags && ev->raw_esr == W.sea.esr &&
-		   ev->raw_gva == W.sea.gva && ev->raw_gpa == W.sea.gpa);
-	FUZZ_CHECK(ev->esr.raw == W.sea.esr);
-	FUZZ_CHECK(ev->gva_valid == gva_valid);
-	FUZZ_CHECK(ev->gpa_valid == gpa_valid);
-	FUZZ_CHECK(ev->gva == (gva_valid ? W.sea.gva : 0));
-	FUZZ_CHECK(ev->gpa == (gpa_valid ? W.sea.gpa & ~0xfffULL : 0));
-	FUZZ_CHECK(ev->addr_valid == (gva_valid && gpa_valid));
-	FUZZ_CHECK(ev->addr == (ev->addr_valid ? ev->gpa | (ev->gva & 0xfff) : 0));
+	FUZZ_CHECK(ev->seq == W.seq + 1);
+	FUZZ_CHECK(ev->exit.flags == W.sea.flags && ev->exit.esr == W.sea.esr &&
+		   ev->exit.gva == W.sea.gva && ev->exit.gpa == W.sea.gpa);
+	FUZZ_CHECK(ev->syndrome == W.sea.esr && ev->esr.raw == W.sea.esr);
+	FUZZ_CHECK(!!(ev->known & KVMSEA_KNOWN_GVA) == gva_known);
+	FUZZ_CHECK(!!(ev->known & KVMSEA_KNOWN_PAGE_GPA) == page_known);
+	FUZZ_CHECK(!!(ev->known & KVMSEA_KNOWN_GPA) == (gva_known && page_known));
+	FUZZ_CHECK(ev->known & KVMSEA_KNOWN_GUEST);
+	FUZZ_CHECK(!(ev->known & KVMSEA_KNOWN_PAGE_HVA));
+	FUZZ_CHECK(ev->gva == (gva_known ? W.sea.gva : 0));
+	FUZZ_CHECK(ev->page_gpa == (page_known ? W.sea.gpa & ~0xfffULL : 0));
+	FUZZ_CHECK(ev->page_size == (page_known ? 4096 : 0));
+	FUZZ_CHECK(ev->gpa == ((gva_known && page_known) ?
+			       ev->page_gpa | (ev->gva & 0xfff) : 0));
 	FUZZ_CHECK(ev->guest.pc == W.pc && ev->guest.pstate == W.pstate);
 	FUZZ_CHECK(ev->guest.el <= 3);
 	FUZZ_CHECK(ev->guest.aarch32 == !!(W.pstate & 0x10));
-	/* The library checks the EL2 claim against the vCPU. */
-	FUZZ_CHECK(ev->guest.nested == !!(W.sim_flags & KVMSIM_VCPU_HAS_EL2));
-	FUZZ_CHECK(ev->guest.el1_aarch32 == !!(W.lib_flags & KVMSEA_VCPU_EL1_32BIT));
+	/* The library checks the EL2 claim against the vCPU, and a nested
+	 * vCPU never has an AArch32 EL1. */
+	FUZZ_CHECK(ev->guest.has_el2 == has_el2);
+	FUZZ_CHECK(ev->guest.el1_aarch32 ==
+		   (!has_el2 && (W.lib_flags & KVMSEA_VCPU_EL1_32BIT)));
+	FUZZ_CHECK(!ev->guest.in_nested_guest || has_el2);
 	FUZZ_CHECK(ev->repeats == W.expect_repeats);
 	FUZZ_CHECK(ev->livelock == (W.limit && W.expect_repeats >= W.limit));
 }
@@ -158,18 +156,25 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	if (pick < 0x80) {
 		W.verdict = pick % (KVMSEA_ACTION_HANDLED + 1);
 	} else if (pick < 0xa0) {
-		/* Inject through the public call, with any strategy. */
+		/* Inject through the public call, with any strategy; then
+		 * (1 in 2) ask for the default too, which must not inject
+		 * again, or try a second injection, which is refused. */
 		enum kvmsea_strategy how = (enum kvmsea_strategy)(pick % 6);
-		int r = kvmsea_vcpu_inject(vcpu, ev, how);
+		uint32_t lost = 0;
+		int r = kvmsea_vcpu_inject(vcpu, ev, how, &lost);
 
 		FUZZ_CHECK(is_errno(r) || (r >= KVMSEA_STRATEGY_VCPU_EVENTS &&
 					   r <= KVMSEA_STRATEGY_SERROR));
+		FUZZ_CHECK(lost < (1u << 8));
 		if (how == KVMSEA_STRATEGY_NONE || how > KVMSEA_STRATEGY_SERROR)
 			FUZZ_CHECK(r == -EINVAL);
 		else if (r > 0 && how != KVMSEA_STRATEGY_AUTO)
 			FUZZ_CHECK(r == (int)how);
+		if (r > 0)
+			FUZZ_CHECK(kvmsea_vcpu_inject(vcpu, ev, how, NULL) == -EALREADY);
 		W.self_injected = r;
-		W.verdict = r < 0 ? r : KVMSEA_ACTION_HANDLED;
+		W.verdict = r < 0 ? r : (pick & 0x10) ? KVMSEA_ACTION_DEFAULT :
+						       KVMSEA_ACTION_HANDLED;
 	} else if (pick < 0xc0) {
 		W.verdict = -(int)(pick % 40) - 1;           /* an errno */
 	} else if (pick < 0xe0) {
@@ -180,29 +185,42 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	return W.verdict;
 }
 
+/* The guard: the same SEA (PC, syndrome, addresses) again with nothing
+ * delivered since the last one counts on; anything else starts at 1. */
+static uint64_t model_gva(void)
+{
+	return kvmsea_esr_far_valid(W.sea.esr) ? W.sea.gva : 0;
+}
+
+static uint64_t model_page(void)
+{
+	return (W.sea.flags & KVM_EXIT_ARM_SEA_FLAG_GPA_VALID) ?
+	       W.sea.gpa & ~0xfffULL : 0;
+}
+
 static void expect_repeats(void)
 {
-	uint64_t gva = (W.sea.esr & ESR_FNV) ? 0 : W.sea.gva;
-	uint64_t gpa = (W.sea.flags & KVM_EXIT_ARM_SEA_FLAG_GPA_VALID) ?
-		       W.sea.gpa & ~0xfffULL : 0;
-
-	if (W.have_prev && W.pc == W.prev_pc && W.sea.esr == W.prev_esr &&
-	    gva == W.prev_gva && gpa == W.prev_gpa)
+	if (W.have_prev && !W.delivered && W.pc == W.prev_pc &&
+	    W.sea.esr == W.prev_esr && model_gva() == W.prev_gva &&
+	    model_page() == W.prev_gpa)
 		W.expect_repeats = W.repeats + 1;
 	else
 		W.expect_repeats = 1;
 }
 
-static void commit_event(void)
+static void commit_event(int r, const struct kvmsea_event *ev)
 {
-	W.count++;
+	W.seq++;
 	W.have_prev = true;
+	W.delivered = ev->injected != KVMSEA_STRATEGY_NONE;
 	W.prev_pc = W.pc;
 	W.prev_esr = W.sea.esr;
-	W.prev_gva = (W.sea.esr & ESR_FNV) ? 0 : W.sea.gva;
-	W.prev_gpa = (W.sea.flags & KVM_EXIT_ARM_SEA_FLAG_GPA_VALID) ?
-		     W.sea.gpa & ~0xfffULL : 0;
+	W.prev_gva = model_gva();
+	W.prev_gpa = model_page();
 	W.repeats = W.expect_repeats;
+	/* A vCPU the VMM restarts after a stop starts counting afresh. */
+	if (r == KVMSEA_EXIT_STOP)
+		W.have_prev = false;
 }
 
 /* The result the verdict calls for, when no injection failed. */
@@ -211,6 +229,7 @@ static void check_verdict(int r, int verdict, const struct kvmsea_event *ev,
 			  const struct vcpu_snap *after)
 {
 	if (W.self_injected > 0) {
+		/* HANDLED, or DEFAULT, which injects nothing more. */
 		FUZZ_CHECK(r == KVMSEA_EXIT_HANDLED);
 		FUZZ_CHECK(ev->injected == (enum kvmsea_strategy)W.self_injected);
 		check_injection(before, after, W.self_injected);
@@ -218,17 +237,13 @@ static void check_verdict(int r, int verdict, const struct kvmsea_event *ev,
 	}
 	if (verdict == KVMSEA_ACTION_DEFAULT && ev->livelock) {
 		FUZZ_CHECK(r == KVMSEA_EXIT_STOP);
-	} else if (is_injecting_action(verdict)) {
+	} else if (verdict == KVMSEA_ACTION_DEFAULT) {
 		/* The default policy stops where nothing can be injected
 		 * (a nested guest whose hypervisor owns the abort). */
 		FUZZ_CHECK(r == KVMSEA_EXIT_HANDLED || is_errno(r) ||
-			   (verdict == KVMSEA_ACTION_DEFAULT &&
-			    r == KVMSEA_EXIT_STOP));
+			   r == KVMSEA_EXIT_STOP);
 		if (r == KVMSEA_EXIT_HANDLED) {
 			FUZZ_CHECK(ev->injected != KVMSEA_STRATEGY_NONE);
-			if (verdict > KVMSEA_ACTION_INJECT_AUTO)
-				FUZZ_CHECK(ev->injected ==
-					   (enum kvmsea_strategy)verdict);
 			check_injection(before, after, ev->injected);
 			return;
 		}
@@ -245,10 +260,7 @@ static void check_verdict(int r, int verdict, const struct kvmsea_event *ev,
 	}
 	/* Nothing was injected. */
 	FUZZ_CHECK(ev->injected == KVMSEA_STRATEGY_NONE);
-	if (r >= 0)
-		FUZZ_CHECK(vcpu_snap_equal(before, after));
-	else
-		check_unchanged(before, after);
+	check_unchanged(r, before, after);
 }
 
 /* kvmsea_vcpu_handle_exit() after a KVM_RUN (or a scribble) that gave
@@ -256,6 +268,7 @@ static void check_verdict(int r, int verdict, const struct kvmsea_event *ev,
 static void hook(int run_ret)
 {
 	bool is_sea = run_ret == 0 && W.run->exit_reason == KVM_EXIT_ARM_SEA;
+	bool again = is_sea && (W.run->u.arm_sea.flags & RUN_INJECTED_MARK);
 	unsigned long ioctls = kvmsim_ioctl_count(W.fd, KVMSIM_IOCTL_ALL);
 	const struct kvmsea_event *ev;
 	struct vcpu_snap before, after;
@@ -278,7 +291,8 @@ static void hook(int run_ret)
 		   r == KVMSEA_EXIT_STOP || is_errno(r) ||
 		   (W.handler_calls && r == W.verdict && r < 0));
 	if (!is_sea) {
-		/* Not ours: two compares, nothing else. */
+		/* Not ours: two compares, nothing else. A new return. */
+		W.injected = false;
 		FUZZ_CHECK(r == KVMSEA_EXIT_NOT_SEA);
 		FUZZ_CHECK(W.handler_calls == 0);
 		FUZZ_CHECK(kvmsim_ioctl_count(W.fd, KVMSIM_IOCTL_ALL) == ioctls);
@@ -287,9 +301,17 @@ static void hook(int run_ret)
 	}
 	FUZZ_CHECK(r != KVMSEA_EXIT_NOT_SEA);
 	FUZZ_CHECK(W.handler_calls <= 1);
+	if (again) {
+		/* An exit it injected already: refused, nothing else. */
+		FUZZ_CHECK(r == -EALREADY && W.handler_calls == 0);
+		FUZZ_CHECK(kvmsim_ioctl_count(W.fd, KVMSIM_IOCTL_ALL) == ioctls);
+		FUZZ_CHECK(vcpu_snap_equal(&before, &after));
+		return;
+	}
+	W.injected = false;
 
 	ev = kvmsea_vcpu_last_event(W.v);
-	if (!ev || ev->count == W.count) {
+	if (!ev || ev->seq == W.seq) {
 		/* The vCPU's PC or PSTATE could not be read: no event. */
 		FUZZ_CHECK(is_errno(r) && W.handler_calls == 0);
 		FUZZ_CHECK(vcpu_snap_equal(&before, &after));
@@ -300,30 +322,37 @@ static void hook(int run_ret)
 	else
 		check_event(ev);
 	check_verdict(r, W.verdict, ev, &before, &after);
-	commit_event();
+	W.injected = ev->injected != KVMSEA_STRATEGY_NONE;
+	commit_event(r, ev);
 }
 
 /* kvmsea_vcpu_inject() with @ev, checked. */
 static void inject(const struct kvmsea_event *ev, enum kvmsea_strategy how)
 {
 	struct vcpu_snap before, after;
-	unsigned int ec = (ev->raw_esr >> 26) & 0x3f;
+	unsigned int ec = (ev->syndrome >> 26) & 0x3f;
 	bool is_abort = ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
 	int r;
 
 	vcpu_snap_take(W.sv, &before);
-	r = kvmsea_vcpu_inject(W.v, ev, how);
+	W.verdict = KVMSEA_ACTION_DEFAULT;
+	r = kvmsea_vcpu_inject(W.v, ev, how, NULL);
 	vcpu_snap_take(W.sv, &after);
 	FUZZ_CHECK(is_errno(r) || (r >= KVMSEA_STRATEGY_VCPU_EVENTS &&
 				   r <= KVMSEA_STRATEGY_SERROR));
+	/* Once per KVM_RUN return. */
+	if (W.injected)
+		FUZZ_CHECK(r == -EALREADY);
 	/* Nothing to deliver, or no way to: refused (-EINVAL, unless reading
 	 * the vCPU failed first). */
 	if (!is_abort || how == KVMSEA_STRATEGY_NONE || how > KVMSEA_STRATEGY_SERROR)
 		FUZZ_CHECK(r < 0);
 	if (r < 0) {
-		check_unchanged(&before, &after);
+		check_unchanged(r, &before, &after);
 		return;
 	}
+	W.injected = true;
+	W.delivered = true;
 	if (how != KVMSEA_STRATEGY_AUTO)
 		FUZZ_CHECK(r == (int)how);
 	check_injection(&before, &after, r);
@@ -460,25 +489,26 @@ static void made_up_event(struct fuzz_input *in, struct kvmsea_event *ev)
 	uint8_t bits = fuzz_u8(in);
 
 	memset(ev, 0, sizeof(*ev));
-	ev->source = KVMSEA_SOURCE_EXIT;
+	ev->source = (enum kvmsea_source)(1 + bits % 4);
 	ev->vcpu_id = fuzz_u32(in);
-	ev->count = fuzz_u64(in);
-	ev->raw_flags = fuzz_u64(in);
-	ev->raw_esr = fuzz_u64(in);
-	ev->raw_gva = fuzz_u64(in);
-	ev->raw_gpa = fuzz_u64(in);
+	ev->seq = fuzz_u64(in);
+	ev->exit.flags = fuzz_u64(in);
+	ev->exit.esr = fuzz_u64(in);
+	ev->exit.gva = fuzz_u64(in);
+	ev->exit.gpa = fuzz_u64(in);
+	ev->syndrome = fuzz_u64(in);
 	kvmsea_esr_decode(fuzz_u64(in), &ev->esr);
-	ev->gva_valid = bits & 1;
-	ev->gpa_valid = bits & 2;
-	ev->addr_valid = bits & 4;
+	ev->known = fuzz_u32(in);
 	ev->gva = fuzz_u64(in);
 	ev->gpa = fuzz_u64(in);
-	ev->addr = fuzz_u64(in);
+	ev->page_gpa = fuzz_u64(in);
+	ev->page_hva = fuzz_u64(in);
+	ev->page_size = fuzz_u64(in);
 	ev->guest.pc = fuzz_u64(in);
 	ev->guest.pstate = fuzz_u64(in);
 	ev->guest.el = fuzz_u8(in);
 	ev->guest.aarch32 = bits & 8;
-	ev->guest.nested = bits & 16;
+	ev->guest.has_el2 = bits & 16;
 	ev->repeats = fuzz_u32(in);
 	ev->livelock = bits & 32;
 }
@@ -545,7 +575,8 @@ static void step(struct fuzz_input *in)
 		fuzz_take(in, &W.run->u.arm_sea, sizeof(W.run->u.arm_sea));
 		hook((op & 0x20) ? (int)fuzz_u32(in) : 0);
 		break;
-	case 6: /* a made-up event (the library trusts only its raw fields) */
+	case 6: /* a made-up event (the library reads its syndrome, gva and
+		 * known, and nothing else) */
 		made_up_event(in, &ev);
 		inject(&ev, (enum kvmsea_strategy)(fuzz_u8(in) % 7));
 		break;

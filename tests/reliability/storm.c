@@ -8,13 +8,16 @@
  * Each phase sends KVMSEA_STORM_SEAS SEAs (default 1e6, or 5e4 in a
  * REL_SMALL build: the cross build under qemu-user) in total, spread
  * over its vCPU threads (1, then KVMSEA_STORM_THREADS, default 8). Half the
- * SEAs repeat the previous one exactly (same PC, syndrome and address), so
- * runs of repeats of every length occur and some reach the livelock limit.
+ * SEAs repeat the previous one exactly (same PC, syndrome and address), and
+ * the handler answers RETRY (nothing delivered) to half of them, so runs of
+ * undelivered repeats of every length occur and some reach the livelock
+ * limit.
  *
  * Checked in both modes (exit status 1 on a failure):
  *  - every event is handled, and the livelock guard fires exactly when an
- *    independent model says so: only on identical PC+address runs that
- *    reached the limit (the default policy then stops; the caller re-runs);
+ *    independent model says so: only on runs of identical SEAs with nothing
+ *    delivered between them that reached the limit (the default policy then
+ *    stops; the caller re-runs);
  *  - the heap in use (mallinfo2) does not change and the RSS grows by at
  *    most 1 MiB between the end of a warm-up and the end of the storm
  *    (under ThreadSanitizer, whose own memory grows, the heap only).
@@ -74,6 +77,8 @@ struct stormer {
 	uint64_t rng;
 
 	uint32_t expect_repeats;   /* the model's answer for the current SEA */
+	bool retry;                /* the handler's answer: RETRY, or DEFAULT */
+	bool undelivered;          /* the last SEA reached nobody (and no stop) */
 	unsigned long failures;
 	unsigned long livelocks_expected, livelocks_seen;
 	/* What each kvmsea_vcpu_handle_exit() took, in the first and the last
@@ -98,7 +103,8 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 		s->failures++;
 	if (ev->livelock)
 		s->livelocks_seen++;
-	return KVMSEA_ACTION_DEFAULT; /* inject, or stop on a livelock */
+	/* Inject (or stop on a livelock), or re-enter with nothing done. */
+	return s->retry ? KVMSEA_ACTION_RETRY : KVMSEA_ACTION_DEFAULT;
 }
 
 static double now_ns(void)
@@ -127,10 +133,11 @@ static void one_sea(struct stormer *s, const struct sea_key *k, bool repeat,
 	bool livelock;
 	int r;
 
-	*repeats = repeat ? *repeats + 1 : 1;
+	*repeats = repeat && s->undelivered ? *repeats + 1 : 1;
 	s->expect_repeats = *repeats;
 	livelock = *repeats >= LIVELOCK_LIMIT;
 	s->livelocks_expected += livelock;
+	s->retry = rel_rand(&s->rng) & 1;
 
 	/* The guest took the last abort and faults again, at k->pc. */
 	kvmsim_reg_set(s->sv, KVMSEA_REG_PSTATE, PSTATE_EL1H);
@@ -145,8 +152,10 @@ static void one_sea(struct stormer *s, const struct sea_key *k, bool repeat,
 	r = kvmsea_vcpu_handle_exit(s->v, r < 0 ? -errno : 0);
 	if (took)
 		*took = now_ns() - t;
-	if (r != (livelock ? KVMSEA_EXIT_STOP : KVMSEA_EXIT_HANDLED))
+	if (r != (livelock && !s->retry ? KVMSEA_EXIT_STOP : KVMSEA_EXIT_HANDLED))
 		s->failures++;
+	/* Delivered when injected; after a stop the count starts afresh. */
+	s->undelivered = s->retry;
 }
 
 static void next_key(struct stormer *s, struct sea_key *k)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The bad-input matrix of docs/reliability.md, for the rows that
- * tests/kvm/test-sea.c does not already cover. Every refusal is a clear
+ * tests/kvm/test-sea.c and test-inject.c do not already cover. Every refusal is a clear
  * negative errno and leaves the simulated vCPU exactly as it was (a
  * snapshot of every register, the pending SError and the injection
  * counters); input that is odd but deliverable is delivered without any of
@@ -50,9 +50,7 @@ static struct kvmsea_event abort_event(uint64_t esr)
 {
 	struct kvmsea_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.raw_esr = esr;
-	ev.raw_gva = GVA;
+	assert_int_equal(kvmsea_event_init(&ev, esr, GVA), 0);
 	return ev;
 }
 
@@ -86,7 +84,7 @@ static void expect_unchanged(const struct vcpu_snap *before,
 	assert_true(vcpu_snap_equal(before, &after));
 }
 
-/* ---- NULL and nonsense arguments (the rest: test-sea.c) ---- */
+/* ---- NULL and nonsense arguments (the rest: test-sea.c, test-inject.c) ---- */
 
 static void test_null_and_nonsense_arguments(void **state)
 {
@@ -138,8 +136,8 @@ static void test_closed_fd(void **state)
 	fake_exit(&f, 0x92000010, GVA, KVM_EXIT_ARM_SEA_FLAG_GPA_VALID, IPA);
 	assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), err);
 	assert_null(kvmsea_vcpu_last_event(f.v)); /* no event half-made */
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_AUTO), err);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_SERROR), err);
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_AUTO, NULL), err);
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_SERROR, NULL), err);
 	expect_unchanged(&before, f.sv);
 	fx_fini(&f);
 }
@@ -164,8 +162,8 @@ static void test_non_kvm_fd_as_vcpu(void **state)
 	fake_exit(&f, 0x92000010, GVA, 0, 0);
 	assert_int_equal(kvmsea_vcpu_handle_exit(v, 0), err);
 	assert_null(kvmsea_vcpu_last_event(v));
-	assert_int_equal(kvmsea_vcpu_inject(v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS), err);
-	assert_int_equal(kvmsea_vcpu_inject(v, &ev, KVMSEA_STRATEGY_EMULATE), err);
+	assert_int_equal(kvmsea_vcpu_inject(v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS, NULL), err);
+	assert_int_equal(kvmsea_vcpu_inject(v, &ev, KVMSEA_STRATEGY_EMULATE, NULL), err);
 	expect_unchanged(&before, f.sv);
 	/* Never closed by the library. */
 	assert_int_equal(fcntl(p[0], F_GETFD), 0);
@@ -191,7 +189,7 @@ static void test_vm_fd_as_vcpu_fd(void **state)
 	/* arm64 KVM answers a vCPU ioctl on a VM fd with EINVAL. */
 	assert_int_equal(kvmsea_vcpu_handle_exit(v, 0), -EINVAL);
 	assert_null(kvmsea_vcpu_last_event(v));
-	assert_int_equal(kvmsea_vcpu_inject(v, &ev, KVMSEA_STRATEGY_AUTO), -EINVAL);
+	assert_int_equal(kvmsea_vcpu_inject(v, &ev, KVMSEA_STRATEGY_AUTO, NULL), -EINVAL);
 	expect_unchanged(&before, f.sv);
 	kvmsea_vcpu_free(v);
 	fx_fini(&f);
@@ -236,9 +234,9 @@ static void test_protected_vm_injections(void **state)
 	vcpu_snap_take(f.sv, &before);
 	/* The VM offers neither ext_dabt injection nor vCPU events. */
 	kvmsim_ioctl_reset(kvmsim_vcpu_fd(f.sv));
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS),
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_VCPU_EVENTS, NULL),
 			 -EOPNOTSUPP);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_SERROR),
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_SERROR, NULL),
 			 -EOPNOTSUPP);
 	assert_int_equal(kvmsim_ioctl_count(kvmsim_vcpu_fd(f.sv),
 					    KVMSIM_IOCTL_SET_VCPU_EVENTS), 0);
@@ -270,7 +268,6 @@ static void test_every_other_exit_is_not_sea(void **state)
 		fake_exit(&f, 0x92000010, GVA, KVM_EXIT_ARM_SEA_FLAG_GPA_VALID, IPA);
 		f.run->exit_reason = r;
 		assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), KVMSEA_EXIT_NOT_SEA);
-		assert_false(kvmsea_run_is_sea(f.run, 0));
 	}
 	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_ALL), 0);
 	assert_null(kvmsea_vcpu_last_event(f.v));
@@ -296,7 +293,6 @@ static void test_41_with_any_failed_run_is_not_sea(void **state)
 		fake_exit(&f, 0x92000010, GVA, KVM_EXIT_ARM_SEA_FLAG_GPA_VALID, IPA);
 		assert_int_equal(kvmsea_vcpu_handle_exit(f.v, rets[i]),
 				 KVMSEA_EXIT_NOT_SEA);
-		assert_false(kvmsea_run_is_sea(f.run, rets[i]));
 	}
 	assert_int_equal(kvmsim_ioctl_count(fd, KVMSIM_IOCTL_ALL), 0);
 	assert_null(kvmsea_vcpu_last_event(f.v));
@@ -323,7 +319,7 @@ static void test_41_that_is_not_an_abort(void **state)
 		assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), -EINVAL);
 		ev = kvmsea_vcpu_last_event(f.v);
 		assert_non_null(ev);
-		assert_true(ev->raw_esr == esrs[i]);
+		assert_true(ev->syndrome == esrs[i]);
 		assert_int_equal(ev->injected, KVMSEA_STRATEGY_NONE);
 		expect_unchanged(&before, f.sv);
 	}
@@ -365,7 +361,7 @@ static void test_reserved_esr_bits_do_not_reach_the_guest(void **state)
 		assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), KVMSEA_EXIT_HANDLED);
 		ev = kvmsea_vcpu_last_event(f.v);
 		/* The event shows the raw value, and the decoder flags it. */
-		assert_true(ev->raw_esr == (0x92000010 | junk));
+		assert_true(ev->syndrome == (0x92000010 | junk));
 		assert_int_equal(ev->esr.res0_hi, 0xff);
 		/* Not the syndrome ext_dabt_pending makes: emulated, clean. */
 		assert_int_equal(ev->injected, KVMSEA_STRATEGY_EMULATE);
@@ -407,8 +403,8 @@ static void test_fnv_garbage_gva_never_reaches_far(void **state)
 			assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0),
 					 KVMSEA_EXIT_HANDLED);
 			ev = kvmsea_vcpu_last_event(f.v);
-			assert_false(ev->gva_valid);
-			assert_true(ev->gva == 0 && ev->addr == 0);
+			assert_false(ev->known & KVMSEA_KNOWN_GVA);
+			assert_true(ev->gva == 0 && ev->gpa == 0);
 			assert_int_equal(ev->injected, KVMSEA_STRATEGY_EMULATE);
 			assert_true(kvmsim_reg_get(f.sv, cases[i].far_reg) == 0xfa1);
 			fx_fini(&f);
@@ -439,8 +435,8 @@ static void test_gpa_flag_with_other_fsc(void **state)
 			assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0),
 					 KVMSEA_EXIT_HANDLED);
 			ev = kvmsea_vcpu_last_event(f.v);
-			assert_int_equal(ev->gpa_valid, flag);
-			assert_true(ev->gpa == (flag ? 0xabcdef000ULL : 0));
+			assert_int_equal(!!(ev->known & KVMSEA_KNOWN_PAGE_GPA), flag);
+			assert_true(ev->page_gpa == (flag ? 0xabcdef000ULL : 0));
 			vcpu_snap_take(f.sv, flag ? &with : &without);
 			fx_fini(&f);
 		}
@@ -451,7 +447,7 @@ static void test_gpa_flag_with_other_fsc(void **state)
 /* ---- vCPU state the library cannot deliver into ---- */
 
 /* A handle that says EL2 on a vCPU without it, through the run-loop hook
- * (test-sea.c covers kvmsea_vcpu_inject()): the library checks the claim
+ * (test-inject.c covers kvmsea_vcpu_inject()): the library checks the claim
  * (HCR_EL2 is -ENOENT) and delivers at EL1, exactly as for an honest one. */
 static void test_false_el2_claim_at_the_hook(void **state)
 {
@@ -497,7 +493,7 @@ static void test_aarch64_el0_on_aarch32_el1_is_refused(void **state)
 	fx_init(&f, &o);
 	guest_at(&f, 0x0); /* direct write: KVM itself would refuse it */
 	vcpu_snap_take(f.sv, &before);
-	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE), -EINVAL);
+	assert_int_equal(kvmsea_vcpu_inject(f.v, &ev, KVMSEA_STRATEGY_EMULATE, NULL), -EINVAL);
 	expect_unchanged(&before, f.sv);
 	fx_fini(&f);
 }

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -73,7 +74,7 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 		return -EINVAL;
 	}
 	seen = atomic_fetch_add(&c->per_vcpu[id], 1) + 1;
-	if (ev->count != seen || ev->repeats != 1 || ev->livelock)
+	if (ev->seq != seen || ev->repeats != 1 || ev->livelock)
 		atomic_fetch_add(&c->errors, 1);
 	atomic_fetch_add(&c->total, 1);
 	return KVMSEA_ACTION_DEFAULT;
@@ -202,7 +203,7 @@ static void test_threads(void **state)
 		assert_int_equal(w[i].failures, 0);
 		assert_int_equal(atomic_load(&c->per_vcpu[i]), seas);
 		assert_non_null(ev);
-		assert_int_equal(ev->count, seas);
+		assert_int_equal(ev->seq, seas);
 		assert_int_equal(ev->vcpu_id, i);
 		kvmsim_vcpu_get_stats(w[i].sv, &st);
 		assert_int_equal(st.sea_exits, seas);
@@ -222,10 +223,55 @@ static void test_threads(void **state)
 	free(c);
 }
 
+/* kvmsea_ctx_get_caps() on vCPU threads while another thread enables the
+ * exits: both are documented as usable while vCPUs run (TSan checks it). */
+struct caps_race {
+	struct kvmsea_ctx *ctx;
+	atomic_bool stop;
+	atomic_ulong reads;
+	unsigned long enabled_seen;
+};
+
+static void *read_caps(void *arg)
+{
+	struct caps_race *r = arg;
+	struct kvmsea_caps caps;
+
+	while (!atomic_load(&r->stop)) {
+		if (kvmsea_ctx_get_caps(r->ctx, &caps) == 0 && caps.sea_exits_enabled)
+			r->enabled_seen++;
+		atomic_fetch_add(&r->reads, 1);
+	}
+	return NULL;
+}
+
+static void test_caps_while_enabling(void **state)
+{
+	struct kvmsim_host *host = kvmsim_host_new(KVMSIM_HOST_RAS, 0);
+	struct kvmsim_vm *vm = kvmsim_create_vm(host, 0);
+	struct caps_race r = { 0 };
+	pthread_t reader;
+
+	(void)state;
+	assert_int_equal(kvmsea_ctx_new(kvmsim_vm_fd(vm), &r.ctx), 0);
+	assert_int_equal(pthread_create(&reader, NULL, read_caps, &r), 0);
+	/* Enable while the reader reads: the first enable once it runs. */
+	while (atomic_load(&r.reads) == 0)
+		sched_yield();
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(kvmsea_ctx_enable(r.ctx), 0);
+	atomic_store(&r.stop, true);
+	assert_int_equal(pthread_join(reader, NULL), 0);
+	assert_true(atomic_load(&r.reads) > 0);
+	kvmsea_ctx_free(r.ctx);
+	kvmsim_host_free(host);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_caps_while_enabling),
 	};
 
 	return cmocka_run_group_tests_name("threads", tests, NULL, NULL);

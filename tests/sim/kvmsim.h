@@ -266,6 +266,16 @@ unsigned long kvmsim_host_ioctl_count(const struct kvmsim_host *host,
 				      enum kvmsim_ioctl kind);
 void kvmsim_ioctl_reset(int fd);
 void kvmsim_host_ioctl_reset(struct kvmsim_host *host);
+/*
+ * Fault injection: of the next ioctls of @kind on simulated @fd
+ * (KVMSIM_IOCTL_ALL: of any kind), number @nth (1 = the next) and the
+ * @count - 1 after it fail with errno @err before reaching the simulated
+ * kernel, so they change nothing; the others go through. @count 0
+ * disarms. 0, or -EINVAL (not a simulated fd, bad kind, @nth 0, errno).
+ */
+int kvmsim_fail_ioctl(int fd, enum kvmsim_ioctl kind, unsigned long nth,
+		      unsigned long count, int err);
+
 /* ioctl() calls passed to the real ioctl() (fds the simulator does not own). */
 unsigned long kvmsim_passthrough_count(void);
 

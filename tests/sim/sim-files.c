@@ -57,9 +57,36 @@ struct sim_file *sim_lookup(int fd)
 	return file;
 }
 
-void sim_count(struct sim_file *file, enum kvmsim_ioctl kind)
+int sim_count(struct sim_file *file, enum kvmsim_ioctl kind)
 {
+	unsigned long n;
+
 	atomic_fetch_add(&file->counts[kind], 1);
+	if (!atomic_load(&file->fail_count) ||
+	    (file->fail_kind != kind && file->fail_kind != KVMSIM_IOCTL_ALL))
+		return 0;
+	for (n = atomic_load(&file->fail_skip); n;)
+		if (atomic_compare_exchange_weak(&file->fail_skip, &n, n - 1))
+			return 0;
+	for (n = atomic_load(&file->fail_count); n;)
+		if (atomic_compare_exchange_weak(&file->fail_count, &n, n - 1))
+			return file->fail_errno;
+	return 0;
+}
+
+int kvmsim_fail_ioctl(int fd, enum kvmsim_ioctl kind, unsigned long nth,
+		      unsigned long count, int err)
+{
+	struct sim_file *file = sim_lookup(fd);
+
+	if (!file || kind > KVMSIM_IOCTL_ALL || err <= 0 || (count && !nth))
+		return -EINVAL;
+	atomic_store(&file->fail_count, 0);
+	file->fail_kind = kind;
+	file->fail_errno = err;
+	atomic_store(&file->fail_skip, count ? nth - 1 : 0);
+	atomic_store(&file->fail_count, count);
+	return 0;
 }
 
 void sim_count_passthrough(void)

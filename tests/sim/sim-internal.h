@@ -169,6 +169,11 @@ struct sim_file {
 	int fd;                        /* -1 once closed */
 	struct kvmsim_host *host;
 	atomic_ulong counts[KVMSIM_IOCTL_ALL];
+	/* kvmsim_fail_ioctl(): of the next ioctls of fail_kind, fail_skip
+	 * pass, then fail_count fail with fail_errno. */
+	atomic_ulong fail_skip, fail_count;
+	enum kvmsim_ioctl fail_kind;
+	int fail_errno;
 	struct sim_file *next_in_host; /* for freeing and host-wide counts */
 };
 
@@ -238,7 +243,8 @@ struct kvmsim_vcpu {
 /* sim-files.c: the fd table. */
 int sim_register(struct sim_file *file);
 struct sim_file *sim_lookup(int fd);
-void sim_count(struct sim_file *file, enum kvmsim_ioctl kind);
+/* Count an ioctl; non-zero: the errno kvmsim_fail_ioctl() armed for it. */
+int sim_count(struct sim_file *file, enum kvmsim_ioctl kind);
 void sim_count_passthrough(void);
 
 /* sim-regs.c: the register file and the ONE_REG rules. */

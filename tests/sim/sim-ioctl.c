@@ -218,7 +218,11 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 		sim_count_passthrough();
 		return __real_ioctl(fd, request, arg);
 	}
-	sim_count(f, request_kind(request));
+	ret = sim_count(f, request_kind(request));
+	if (ret) {
+		errno = (int)ret; /* kvmsim_fail_ioctl(): before the kernel */
+		return -1;
+	}
 	switch (f->kind) {
 	case SIM_SYSTEM:
 		ret = system_ioctl(f, request, arg);
