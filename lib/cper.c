@@ -78,6 +78,34 @@ KVMSEA_EXPORT int kvmsea_cper_sections(const struct kvmsea_mem_error *e)
 	return ret < 0 ? ret : (int)n;
 }
 
+KVMSEA_EXPORT int kvmsea_mem_error_from_event(struct kvmsea_mem_error *e,
+					      const struct kvmsea_event *ev)
+{
+	if (!e || !ev)
+		return -EINVAL;
+	if (!(ev->known & (KVMSEA_KNOWN_GPA | KVMSEA_KNOWN_PAGE_GPA)))
+		return -ENODATA;
+	memset(e, 0, sizeof(*e));
+	e->gpa = ev->known & KVMSEA_KNOWN_GPA ? ev->gpa : ev->page_gpa;
+	e->page_size = ev->page_size ? ev->page_size : PAGE_MIN;
+	e->time = ev->time_ns / 1000000000u;
+	if (ev->source != KVMSEA_SOURCE_SIGBUS_AO)
+		e->flags |= KVMSEA_MEM_CONSUMED;
+	/* Only an exit carries a syndrome the hardware reported; a SIGBUS
+	 * event's is the one the library makes up to deliver. */
+	if (ev->source == KVMSEA_SOURCE_EXIT &&
+	    (kvmsea_esr_is_data_abort(ev->exit.esr) ||
+	     kvmsea_esr_is_insn_abort(ev->exit.esr))) {
+		e->flags |= KVMSEA_MEM_ARM;
+		e->esr = ev->exit.esr;
+		if (ev->known & KVMSEA_KNOWN_GVA) {
+			e->flags |= KVMSEA_MEM_VA_VALID;
+			e->va = ev->gva;
+		}
+	}
+	return 0;
+}
+
 /* ---- building ------------------------------------------------------------ */
 
 static uint8_t bcd(unsigned int v)

@@ -86,6 +86,21 @@ struct kvmsea_mem_error {
 #define KVMSEA_MEM_VA_VALID (1u << 2)    /* va holds the faulting address */
 #define KVMSEA_MEM_MPIDR_VALID (1u << 3) /* mpidr is known */
 
+struct kvmsea_event;
+
+/*
+ * Fill @e from a libkvmsea event (<libkvmsea/sea.h>): gpa (the faulting
+ * byte, else the bad page), page_size (the event's; 4 KiB if unknown: a
+ * VMM that knows the backing's page size sets it after), CONSUMED unless
+ * the event is a SIGBUS BUS_MCEERR_AO, the time, and for a
+ * KVM_EXIT_ARM_SEA the ARM processor section with KVM's ESR and, when
+ * known, the faulting virtual address. midr and mpidr stay 0 and
+ * guest_page_size 4 KiB: set them when known. Returns 0, -EINVAL (a NULL
+ * argument), or -ENODATA (the event knows no guest physical address).
+ */
+int kvmsea_mem_error_from_event(struct kvmsea_mem_error *e,
+				const struct kvmsea_event *event);
+
 /*
  * The number of memory error sections @e needs: one per guest page of the
  * poisoned granule (page_size / guest_page_size, at least 1), since Linux

@@ -431,6 +431,55 @@ static void test_bad_input(void **state)
 	assert_int_equal(kvmsea_cper_build(&e, 1, 1023, NULL, 0), 20 + 1023 * MEM_ENTRY);
 }
 
+/* ---- from a libkvmsea event ---------------------------------------------- */
+
+static void test_from_event(void **state)
+{
+	struct kvmsea_event ev;
+	struct kvmsea_mem_error e;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.source = KVMSEA_SOURCE_EXIT;
+	ev.known = KVMSEA_KNOWN_GPA | KVMSEA_KNOWN_GVA | KVMSEA_KNOWN_PAGE_GPA;
+	ev.gpa = 0x50000128;
+	ev.page_gpa = 0x50000000;
+	ev.page_size = 4096;
+	ev.gva = 0x7f0000128;
+	ev.exit.esr = 0x92000050;
+	ev.time_ns = 1796119200123456789ull;
+	assert_int_equal(kvmsea_mem_error_from_event(&e, &ev), 0);
+	assert_int_equal(e.gpa, 0x50000128);
+	assert_int_equal(e.page_size, 4096);
+	assert_int_equal(e.flags, KVMSEA_MEM_CONSUMED | KVMSEA_MEM_ARM | KVMSEA_MEM_VA_VALID);
+	assert_int_equal(e.esr, 0x92000050);
+	assert_int_equal(e.va, 0x7f0000128);
+	assert_int_equal(e.time, 1796119200);
+	build(&e, 0, 1);
+	assert_int_equal(le(arm_section(1) + 40 + 32 + 10, 8), 0x92000050);
+	/* A SIGBUS BUS_MCEERR_AO of a 2 MiB page: latent, no ARM section
+	 * (its syndrome would be made up), the page's address. */
+	memset(&ev, 0, sizeof(ev));
+	ev.source = KVMSEA_SOURCE_SIGBUS_AO;
+	ev.known = KVMSEA_KNOWN_PAGE_GPA;
+	ev.page_gpa = 0x60200000;
+	ev.page_size = 2u << 20;
+	ev.syndrome = 0x92000010;
+	assert_int_equal(kvmsea_mem_error_from_event(&e, &ev), 0);
+	assert_int_equal(e.gpa, 0x60200000);
+	assert_int_equal(e.flags, 0);
+	assert_int_equal(kvmsea_cper_sections(&e), 512);
+	ev.source = KVMSEA_SOURCE_SIGBUS_AR;
+	ev.page_size = 0;
+	assert_int_equal(kvmsea_mem_error_from_event(&e, &ev), 0);
+	assert_int_equal(e.flags, KVMSEA_MEM_CONSUMED);
+	assert_int_equal(e.page_size, 4096);
+	ev.known = KVMSEA_KNOWN_GVA;
+	assert_int_equal(kvmsea_mem_error_from_event(&e, &ev), -ENODATA);
+	assert_int_equal(kvmsea_mem_error_from_event(NULL, &ev), -EINVAL);
+	assert_int_equal(kvmsea_mem_error_from_event(&e, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_arm_section_first_part_only),
 		cmocka_unit_test(test_every_buffer_size),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_from_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
