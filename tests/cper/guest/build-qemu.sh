@@ -14,7 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-e2e=$here/../../e2e
+debfetch=$here/../../../scripts/debfetch
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/libkvmsea
 skip() { echo "build-qemu: cannot continue: $*" >&2; exit 77; }
 
@@ -34,8 +34,25 @@ CONFIG_CXL=y
 CONFIG_CXL_MEM_DEVICE=y
 CONFIG_PCIE_PORT=y'
 
-read -r _ version files < <("$here/apt-source.sh" sid qemu 1:10.2 "$cache/src") ||
-	skip "a qemu >= 10.2 source"
+# The newest qemu source sid serves that is >= 10.2: an index may name a
+# version the archive does not serve yet, so after a failed download try
+# the next older one (debfetch names the version it could not get).
+spec='qemu>=1:10.2'
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+for _ in 1 2 3 4 5; do
+	if line=$("$debfetch" source sid "$spec" 2>"$err"); then
+		break
+	fi
+	line=
+	failed=$(sed -n 's/.*download-only qemu=\([^ ]*\) failed.*/\1/p' "$err")
+	[ -n "$failed" ] || { cat "$err" >&2; skip "a qemu >= 10.2 source"; }
+	echo "build-qemu: sid names qemu $failed, which the archive does not serve; trying an older one" >&2
+	spec="qemu<<$failed"
+done
+[ -n "$line" ] || skip "a qemu >= 10.2 source that sid serves"
+read -r _ version files <<<"$line"
+dpkg --compare-versions "$version" ge 1:10.2 || skip "sid serves no qemu >= 10.2 (newest: $version)"
 key=$(echo "${flags[*]}" "$devices" | sha256sum | cut -c1-12)
 out=$cache/qemu/${version#*:}-ghes-$key
 bin=$out/qemu-system-aarch64
@@ -47,7 +64,7 @@ fi
 # QEMU 10 needs meson >= 1.5; bookworm has 1.0: unpack bookworm-backports'
 # into the cache and put it on PYTHONPATH (nothing is installed).
 if ! dpkg --compare-versions "$(meson --version 2>/dev/null || echo 0)" ge 1.5; then
-	read -r _ _ meson_deb < <("$e2e/debfetch.py" binary bookworm-backports all meson "$cache/debs") ||
+	read -r _ _ meson_deb < <("$debfetch" binary bookworm-backports meson) ||
 		skip "meson from bookworm-backports"
 	meson_root=$cache/meson-ghes
 	rm -rf "$meson_root" && mkdir -p "$meson_root"

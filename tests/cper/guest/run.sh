@@ -13,7 +13,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-debfetch=$here/../../e2e/debfetch.py
+debfetch=$here/../../../scripts/debfetch
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/libkvmsea
 host_tool=${1:?usage: run.sh CPER-HOST GUEST.C}
 guest_src=${2:?usage: run.sh CPER-HOST GUEST.C}
@@ -24,16 +24,15 @@ say() { echo "cper-guest: [$(( $(date +%s) - t0 ))s] $*"; }
 for tool in python3 dpkg-deb cpio gzip aarch64-linux-gnu-gcc; do
 	command -v "$tool" >/dev/null || skip "host tool '$tool' is missing (scripts/setup.sh installs it)"
 done
-mkdir -p "$cache/debs"
 
 # The kernel: what sid's linux-image-arm64 points at (its image lives in
 # linux-binary-* in newer packaging), else trixie-backports'.
 fetch_kernel() {
 	local suite=$1 image pkg
-	image=$("$debfetch" depends "$suite" arm64 linux-image-arm64 | grep '^linux-image-' | head -1) || return 1
+	image=$("$debfetch" depends "$suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1) || return 1
 	[ -n "$image" ] || return 1
-	pkg=$("$debfetch" depends "$suite" arm64 "$image" | grep '^linux-binary-' | head -1) || true
-	"$debfetch" binary "$suite" arm64 "${pkg:-$image}" "$cache/debs"
+	pkg=$("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-binary-' | head -1) || true
+	"$debfetch" binary "$suite" "${pkg:-$image}:arm64"
 }
 kernel_line=$(fetch_kernel sid) || kernel_line=$(fetch_kernel trixie-backports) ||
 	skip "no arm64 kernel package from sid or trixie-backports"
@@ -46,9 +45,9 @@ if [ ! -s "$kernel" ]; then
 	[ -n "$img" ] || skip "$kernel_pkg $kernel_version has no vmlinuz"
 	mkdir -p "${kernel%/*}" && mv "$img" "$kernel" && rm -rf "$tmp"
 fi
-read -r _ bb_version bb_deb < <("$debfetch" binary sid arm64 busybox-static "$cache/debs") ||
+read -r _ bb_version bb_deb < <("$debfetch" binary sid busybox-static:arm64) ||
 	skip "no busybox-static:arm64"
-read -r _ efi_version efi_deb < <("$debfetch" binary sid all qemu-efi-aarch64 "$cache/debs") ||
+read -r _ efi_version efi_deb < <("$debfetch" binary sid qemu-efi-aarch64) ||
 	skip "no qemu-efi-aarch64"
 say "assets: kernel $kernel_pkg $kernel_version, busybox $bb_version, qemu-efi-aarch64 $efi_version"
 
