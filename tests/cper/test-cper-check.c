@@ -260,6 +260,7 @@ static void test_random_input(void **state)
 		assert_non_null(b);
 		if (i & 1) {
 			make_block();
+			memset(b, 0, len);
 			memcpy(b, blk, len < (size_t)blk_len ? len : (size_t)blk_len);
 			for (int k = rand() % 4; k >= 0; k--)
 				if (len)
