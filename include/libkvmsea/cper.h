@@ -9,10 +9,11 @@
  * field.
  *
  * The builders, the checker and the formatter are pure: no allocation, no
- * system call, no global state. Builders follow snprintf(): they write at
- * most @len bytes and return the length the whole result needs, so a call
- * with @len 0 asks for the size; they fail only for bad arguments, with a
- * negative errno, and then write nothing. All multi-byte fields are little
+ * system call, no global state. Builders follow snprintf(): they return
+ * the length the whole result needs and write it only when @len holds it
+ * all (nothing otherwise; a binary record cut short is of no use), so a
+ * call with @len 0 asks for the size; they fail only for bad arguments,
+ * with a negative errno, and then write nothing. All multi-byte fields are little
  * endian, as ACPI and UEFI define them, whatever the host's byte order.
  *
  * The error source (struct kvmsea_ghes) is the one object with state: the
@@ -61,7 +62,7 @@ struct kvmsea_mem_error {
 				   * the faulting byte when known; below 2^52 */
 	uint64_t page_size;       /* the granule the host poisoned around gpa:
 				   * a power of two, 4 KiB .. 16 GiB */
-	uint64_t guest_page_size; /* 0 for 4 KiB, or 16 or 64 KiB: the records
+	uint64_t guest_page_size; /* 0 or 4, 16, 64 KiB (0 is 4 KiB): the records
 				   * name every guest page of the granule */
 	uint32_t severity;        /* enum kvmsea_cper_severity */
 	uint32_t flags;           /* KVMSEA_MEM_* */
@@ -120,7 +121,8 @@ int kvmsea_cper_sections(const struct kvmsea_mem_error *e);
  * Returns that length (snprintf contract), or -EINVAL: NULL @e, a @buf of
  * NULL with @len > 0, gpa at or above 2^52, page_size or guest_page_size
  * not allowed, severity above 3, unknown flags, ARM without CONSUMED or
- * with an esr that is not an abort, non-zero reserved fields, @count 0,
+ * with an esr that is not an abort, VA_VALID or MPIDR_VALID without ARM,
+ * a time after 9999, non-zero reserved fields, @count 0,
  * or sections beyond kvmsea_cper_sections(); -E2BIG for more than 1023
  * entries (the Block Status field's limit).
  */
@@ -131,9 +133,11 @@ int kvmsea_cper_build(const struct kvmsea_mem_error *e, uint32_t first,
  * Check @block (@len bytes, at least the block's own length) the way
  * Linux's GHES driver reads one (drivers/acpi/apei/ghes.c, efi/cper.c):
  * Block Status set, the length within @max_len (the source's error status
- * block length), raw data and data lengths consistent, every entry within
- * the data, every memory section at least 80 bytes and every ARM section's
- * own length consistent. Returns 0 when a guest would accept it, -ENODATA
+ * block length), raw data and data lengths consistent, entries that fill
+ * the data exactly, memory sections of at least 73 bytes (UEFI 2.1's) that
+ * claim only the fields they have, ARM sections whose structures and
+ * (16-byte padded) contexts fit their own length, severities 0..3 (Linux
+ * takes any other as fatal). Returns 0 when a guest would accept it, -ENODATA
  * when Block Status is 0 (no record), -EMSGSIZE when it is longer than
  * @max_len or @len, -EINVAL when it is malformed.
  */
@@ -200,9 +204,10 @@ int kvmsea_ghes_layout_init(struct kvmsea_ghes_layout *l, uint16_t source_id,
 /*
  * The GHESv2 structure (ACPI 6.5 18.3.2.8, KVMSEA_GHES_SOURCE_SIZE bytes)
  * that describes @l, for the VMM's HEST. snprintf contract; -EINVAL for a
- * NULL @l, an unknown notify type, POLLED with a 0 interval, a
- * block_length out of range, addresses that are not 8-aligned or overlap,
- * or non-zero reserved fields.
+ * NULL @l, an unknown notify type, POLLED with a 0 interval or another
+ * type with one, a vector where the type has none, a block_length out of
+ * range, addresses that are 0, not 8-aligned, at or above 2^52 or
+ * overlapping, or non-zero reserved fields.
  */
 int kvmsea_ghes_build_source(const struct kvmsea_ghes_layout *l, void *buf,
 			     size_t len);
@@ -239,8 +244,8 @@ struct kvmsea_ghes;
  * the block is zero. Up to @queue + 1 errors can be pending at a time: one
  * being written out (in parts when it does not fit the block, or waiting
  * for the guest's acknowledgement) and @queue more behind it. The handle
- * is the only thing allocated. Calls on one handle
- * must not run at the same time (one source per vCPU, or a lock).
+ * is the only thing allocated. Calls on one handle must not run at the
+ * same time (one source per vCPU, or a lock).
  * Returns 0, -EINVAL (a bad layout, or memory that does not hold it),
  * -ENOMEM.
  */
@@ -285,11 +290,13 @@ struct kvmsea_ghes_stats {
 	uint64_t reported; /* kvmsea_ghes_report() calls that were accepted */
 	uint64_t posted;   /* records written */
 	uint64_t acked;    /* records the guest acknowledged */
-	uint64_t dropped;  /* errors refused with -ENOSPC */
+	uint64_t dropped;  /* errors refused with -ENOSPC, or dropped by a
+			    * reset */
 	uint32_t waiting;  /* errors (or parts) not written yet */
 	uint32_t unacked;  /* 1 while a written record is not acknowledged */
 	uint64_t reserved[4];
 };
+/* The counters as of the last call on @g. 0 or -EINVAL. */
 int kvmsea_ghes_get_stats(const struct kvmsea_ghes *g,
 			  struct kvmsea_ghes_stats *stats);
 
