@@ -17,6 +17,9 @@
 #   e2e      build-e2e       aarch64 cross with -De2e=enabled: `meson test
 #                            --suite e2e` (Debian's arm64 kernel and KVM under
 #                            qemu-system-aarch64)
+#   guest    build-guest     native gcc with -Dcper-guest=enabled: `meson
+#                            test --suite cper-guest` (CPER records into a
+#                            real arm64 Linux guest under QEMU 10.2, UEFI)
 # Warnings are errors in every build (-Dwerror=true: the project's default is
 # off, for distributions).
 #
@@ -36,7 +39,7 @@ export DEBIAN_FRONTEND=noninteractive
 # CI=true (as CI services set it; any value but "", false, 0 or no counts).
 case ${CI:-} in "" | false | 0 | no) ci=false ;; *) ci=true ;; esac
 cross_file=scripts/cross/aarch64-linux-gnu.ini
-all_builds=(gcc clang aarch64 asan tsan valgrind e2e)
+all_builds=(gcc clang aarch64 asan tsan valgrind e2e guest)
 
 if ! bash scripts/setup.sh </dev/null; then
 	echo "test.sh: scripts/setup.sh failed" >&2
@@ -95,6 +98,13 @@ build_e2e() {
 	KVMSEA_E2E_NESTED=${KVMSEA_E2E_NESTED:-1} run_tests build-e2e --suite e2e
 }
 # ===========================================================================
+
+# The CPER guest test (tests/cper/README.md): native, since its host tool
+# links the library; it builds its own QEMU (10.2) once, cached.
+build_guest() {
+	CC=gcc meson_configure build-guest -Dcper-guest=enabled -Dwerror=true || return 1
+	run_tests build-guest --suite cper-guest
+}
 
 # run_tests DIR [MESON-TEST-ARGS...]: compile, test, and apply the skip rule.
 run_tests() {
