@@ -260,7 +260,8 @@ impl RasSeverity {
         }
     }
 
-    fn raw(self) -> sys::kvmsea_ras_severity {
+    /// The C value (`enum kvmsea_ras_severity`).
+    pub fn raw(self) -> u32 {
         match self {
             RasSeverity::NotReported => sys::KVMSEA_RAS_NOT_REPORTED,
             RasSeverity::Uer => sys::KVMSEA_RAS_UER,

@@ -1,6 +1,8 @@
 //! Compiling and running a small C program against libkvmsea's headers
 //! (and, when asked, the library), with `$CC` (default `cc`) and the flags
-//! kvmsea-sys's build script found. Shared by the tests of both crates.
+//! kvmsea-sys's build script found. Shared by the tests of both crates
+//! (each uses a part).
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::Command;
