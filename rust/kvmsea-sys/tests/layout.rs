@@ -285,7 +285,7 @@ fn c_facts(body: &str) -> Facts {
          #include <libkvmsea/libkvmsea.h>\n\
          int main(void)\n{{\n{body}return 0;\n}}\n"
     );
-    let out = c_probe::run("layout", &program, false, &[]);
+    let out = c_probe::run("layout", &program, &[], false, &[]);
     out.lines()
         .map(|line| {
             let (name, value) = line.split_once(' ').expect("name value");

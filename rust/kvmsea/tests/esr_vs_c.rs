@@ -132,7 +132,7 @@ fn rust_types_equal_the_c_decoder_field_by_field() {
     let text: String = values.iter().map(|v| format!("{v:x}\n")).collect();
     std::fs::write(&input, text).unwrap();
     let source = include_str!("c/esr-fields.c");
-    let c = c_probe::run("esr-fields", source, true, &[input.to_str().unwrap()]);
+    let c = c_probe::run("esr-fields", source, &[], true, &[input.to_str().unwrap()]);
     let c: Vec<&str> = c.lines().collect();
     assert_eq!(c.len(), values.len());
     for (v, c_line) in values.iter().zip(c) {

@@ -19,9 +19,10 @@ pub fn header(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("no libkvmsea/{name} under the -I of '{cflags}'"))
 }
 
-/// Compiles `source` (linking the library when `link`) and returns what
-/// the program printed; `args` are its arguments.
-pub fn run(name: &str, source: &str, link: bool, args: &[&str]) -> String {
+/// Compiles `source` with the extra C flags `cflags` (linking the library
+/// when `link`) and returns what the program printed; `args` are its
+/// arguments.
+pub fn run(name: &str, source: &str, cflags: &[&str], link: bool, args: &[&str]) -> String {
     // Tests run in parallel: each program gets its own files.
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let name = format!(
@@ -38,7 +39,8 @@ pub fn run(name: &str, source: &str, link: bool, args: &[&str]) -> String {
     cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-o"])
         .arg(&exe)
         .arg(&src)
-        .args(env!("KVMSEA_SYS_CFLAGS").split_whitespace());
+        .args(env!("KVMSEA_SYS_CFLAGS").split_whitespace())
+        .args(cflags);
     if link {
         cmd.args(env!("KVMSEA_SYS_LDFLAGS").split_whitespace());
     }
