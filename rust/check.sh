@@ -36,25 +36,26 @@ step "registry: Debian's crate packages"
 bash rust/registry.sh "$build/cargo-config.toml"
 
 export KVMSEA_BUILD_DIR=$build CARGO_TARGET_DIR=$build/target
-cargo=(cargo --config "$build/cargo-config.toml")
+# After the subcommand: cargo clippy hands its own arguments to cargo check.
+registry=(--config "$build/cargo-config.toml" --offline)
 log=$build/cargo-test.log
 : >"$log"
 cd rust
 step "rustfmt --check"
-"${cargo[@]}" fmt --all --check
+cargo fmt --all --check
 for features in "" "--features=kvm-ioctls"; do
 	step "clippy ${features:-(default features)}"
-	"${cargo[@]}" clippy --offline --workspace --all-targets $features -- -D warnings
+	cargo clippy "${registry[@]}" --workspace --all-targets $features -- -D warnings
 	step "test ${features:-(default features)}"
-	"${cargo[@]}" test --offline --workspace $features 2>&1 | tee -a "$log"
+	cargo test "${registry[@]}" --workspace $features 2>&1 | tee -a "$log"
 done
 
 step "a consumer of the default features, with an empty registry"
 empty=$build/empty-registry
 mkdir -p "$empty"
-cargo --config "source.crates-io.replace-with='empty'" \
-	--config "source.empty.directory='$empty'" \
-	run --offline --quiet --manifest-path consumer/Cargo.toml
+cargo run --config "source.crates-io.replace-with='empty'" \
+	--config "source.empty.directory='$empty'" --offline --quiet \
+	--manifest-path consumer/Cargo.toml
 
 read -r passed failed ignored < <(awk '/^test result:/ {
 	for (i = 1; i <= NF; i++) {

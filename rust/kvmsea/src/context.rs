@@ -134,7 +134,9 @@ impl<'a> Context<'a> {
         F: Fn(&mut HandlerVcpu<'_>, &Event) -> Result<Action> + Send + Sync + 'a,
     {
         let boxed: Box<Box<Handler<'a>>> = Box::new(Box::new(handler));
-        let opaque = (&*boxed as *const Box<Handler<'a>>).cast_mut().cast::<c_void>();
+        let opaque = (&*boxed as *const Box<Handler<'a>>)
+            .cast_mut()
+            .cast::<c_void>();
         // SAFETY: a live context; `opaque` points into a box this context
         // keeps until the handler is replaced or the context dropped, both
         // of which need &mut self, so no vCPU can be running it then.

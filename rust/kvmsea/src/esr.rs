@@ -635,109 +635,107 @@ fn layout(d: &sys::kvmsea_esr) -> Layout {
     // the decoder filled; every member is plain data, valid as the decoder
     // writes it (bools as 0 or 1, the name NULL or a static string).
     unsafe {
-    match d.layout {
-        sys::KVMSEA_LAYOUT_NONE => Layout::Raw,
-        sys::KVMSEA_LAYOUT_ABORT => Layout::Abort(abort(&d.u.abort)),
-        sys::KVMSEA_LAYOUT_SERROR => {
-            let s = d.u.serror;
-            Layout::SError(SError {
-                ids: s.ids,
-                impdef: s.impdef,
-                iesb: s.iesb,
-                aet: s.aet,
-                ea: s.ea,
-                dfsc: s.dfsc,
-            })
-        }
-        sys::KVMSEA_LAYOUT_WFX => {
-            let w = d.u.wfx;
-            Layout::Wfx(Wfx {
-                cv: w.cv,
-                cond: w.cond,
-                rn: w.rn,
-                rv: w.rv,
-                ti: w.ti,
-            })
-        }
-        sys::KVMSEA_LAYOUT_IMM16 => Layout::Imm16(d.u.imm16),
-        sys::KVMSEA_LAYOUT_SYSREG => {
-            let s = d.u.sysreg;
-            Layout::SysReg(SysReg {
-                op0: s.op0,
-                op1: s.op1,
-                crn: s.crn,
-                crm: s.crm,
-                op2: s.op2,
-                rt: s.rt,
-                read: s.read,
-                name: (!s.name.is_null()).then(|| static_str(s.name)),
-            })
-        }
-        sys::KVMSEA_LAYOUT_DEBUG => {
-            let g = d.u.debug;
-            Layout::Debug(Debug {
-                fsc: g.fsc,
-                isv: g.isv,
-                ex: g.ex,
-                cm: g.cm,
-                wnr: g.wnr,
-                vncr: g.vncr,
-                fnv: g.fnv,
-                fnp: g.fnp,
-                wpf: g.wpf,
-                wptv: g.wptv,
-                wpt: g.wpt,
-                gcs: g.gcs,
-            })
-        }
-        sys::KVMSEA_LAYOUT_FP_EXC => {
-            let x = d.u.fp_exc;
-            Layout::FpExc(FpExc {
-                tfv: x.tfv,
-                vecitr: x.vecitr,
-                idf: x.idf,
-                ixf: x.ixf,
-                uff: x.uff,
-                off: x.off,
-                dzf: x.dzf,
-                iof: x.iof,
-            })
-        }
-        sys::KVMSEA_LAYOUT_BTI => Layout::Bti {
-            btype: d.u.btype,
-        },
-        sys::KVMSEA_LAYOUT_PAC => {
-            let p = d.u.pac;
-            Layout::Pac {
-                data: p.data,
-                key_b: p.key_b,
+        match d.layout {
+            sys::KVMSEA_LAYOUT_NONE => Layout::Raw,
+            sys::KVMSEA_LAYOUT_ABORT => Layout::Abort(abort(&d.u.abort)),
+            sys::KVMSEA_LAYOUT_SERROR => {
+                let s = d.u.serror;
+                Layout::SError(SError {
+                    ids: s.ids,
+                    impdef: s.impdef,
+                    iesb: s.iesb,
+                    aet: s.aet,
+                    ea: s.ea,
+                    dfsc: s.dfsc,
+                })
             }
+            sys::KVMSEA_LAYOUT_WFX => {
+                let w = d.u.wfx;
+                Layout::Wfx(Wfx {
+                    cv: w.cv,
+                    cond: w.cond,
+                    rn: w.rn,
+                    rv: w.rv,
+                    ti: w.ti,
+                })
+            }
+            sys::KVMSEA_LAYOUT_IMM16 => Layout::Imm16(d.u.imm16),
+            sys::KVMSEA_LAYOUT_SYSREG => {
+                let s = d.u.sysreg;
+                Layout::SysReg(SysReg {
+                    op0: s.op0,
+                    op1: s.op1,
+                    crn: s.crn,
+                    crm: s.crm,
+                    op2: s.op2,
+                    rt: s.rt,
+                    read: s.read,
+                    name: (!s.name.is_null()).then(|| static_str(s.name)),
+                })
+            }
+            sys::KVMSEA_LAYOUT_DEBUG => {
+                let g = d.u.debug;
+                Layout::Debug(Debug {
+                    fsc: g.fsc,
+                    isv: g.isv,
+                    ex: g.ex,
+                    cm: g.cm,
+                    wnr: g.wnr,
+                    vncr: g.vncr,
+                    fnv: g.fnv,
+                    fnp: g.fnp,
+                    wpf: g.wpf,
+                    wptv: g.wptv,
+                    wpt: g.wpt,
+                    gcs: g.gcs,
+                })
+            }
+            sys::KVMSEA_LAYOUT_FP_EXC => {
+                let x = d.u.fp_exc;
+                Layout::FpExc(FpExc {
+                    tfv: x.tfv,
+                    vecitr: x.vecitr,
+                    idf: x.idf,
+                    ixf: x.ixf,
+                    uff: x.uff,
+                    off: x.off,
+                    dzf: x.dzf,
+                    iof: x.iof,
+                })
+            }
+            sys::KVMSEA_LAYOUT_BTI => Layout::Bti { btype: d.u.btype },
+            sys::KVMSEA_LAYOUT_PAC => {
+                let p = d.u.pac;
+                Layout::Pac {
+                    data: p.data,
+                    key_b: p.key_b,
+                }
+            }
+            sys::KVMSEA_LAYOUT_MOPS => {
+                let m = d.u.mops;
+                Layout::Mops(Mops {
+                    mem_inst: m.mem_inst,
+                    is_setg: m.is_setg,
+                    options: m.options,
+                    from_epilogue: m.from_epilogue,
+                    wrong_option: m.wrong_option,
+                    option_a: m.option_a,
+                    destreg: m.destreg,
+                    srcreg: m.srcreg,
+                    sizereg: m.sizereg,
+                })
+            }
+            sys::KVMSEA_LAYOUT_GCS => {
+                let g = d.u.gcs;
+                Layout::Gcs(Gcs {
+                    exception_type: g.exception_type,
+                    raddr: g.raddr,
+                    rn: g.rn,
+                    it: g.it,
+                })
+            }
+            other => Layout::Other(other),
         }
-        sys::KVMSEA_LAYOUT_MOPS => {
-            let m = d.u.mops;
-            Layout::Mops(Mops {
-                mem_inst: m.mem_inst,
-                is_setg: m.is_setg,
-                options: m.options,
-                from_epilogue: m.from_epilogue,
-                wrong_option: m.wrong_option,
-                option_a: m.option_a,
-                destreg: m.destreg,
-                srcreg: m.srcreg,
-                sizereg: m.sizereg,
-            })
-        }
-        sys::KVMSEA_LAYOUT_GCS => {
-            let g = d.u.gcs;
-            Layout::Gcs(Gcs {
-                exception_type: g.exception_type,
-                raddr: g.raddr,
-                rn: g.rn,
-                it: g.it,
-            })
-        }
-        other => Layout::Other(other),
-    }
     }
 }
 

@@ -105,9 +105,8 @@ impl<'a> KvmVcpu<'a> {
         // SAFETY: `run` is `fd`'s kvm_run mapping, which lives as long as
         // `fd`; the KvmVcpu keeps `fd` and drops the handle first. The fd
         // stays open for as long as the handle, for the same reason.
-        let made = unsafe {
-            Vcpu::from_raw_parts(ctx, BorrowedFd::borrow_raw(raw_fd), run, id, flags)
-        };
+        let made =
+            unsafe { Vcpu::from_raw_parts(ctx, BorrowedFd::borrow_raw(raw_fd), run, id, flags) };
         match made {
             Ok(sea) => Ok(KvmVcpu { sea, fd }),
             Err(e) => Err((e, fd)),

@@ -41,39 +41,97 @@ fn rust_line(e: &Esr) -> String {
              fnp={} pfv={} wu={} toplevel={} vncr={} set={} fnv={} ea={} cm={} s1ptw={} \
              wnr={} fsc={} level={} is_sea={} hdbssf={} tnd={} tagaccess={} gcs={} \
              assuredonly={} overlay={} dirtybit={} xs={}",
-            b(a.is_data), b(a.same_el), b(a.isv), a.sas, b(a.sse), a.srt, b(a.sf), b(a.ar),
-            b(a.fnp), b(a.pfv), a.wu, b(a.toplevel), b(a.vncr), opt(a.set), b(a.fnv),
-            b(a.ea), b(a.cm), b(a.s1ptw), b(a.wnr), a.fsc.raw(), opt(a.level), b(a.is_sea),
-            b(a.hdbssf), b(a.tnd), b(a.tagaccess), b(a.gcs), b(a.assuredonly),
-            b(a.overlay), b(a.dirtybit), a.xs
+            b(a.is_data),
+            b(a.same_el),
+            b(a.isv),
+            a.sas,
+            b(a.sse),
+            a.srt,
+            b(a.sf),
+            b(a.ar),
+            b(a.fnp),
+            b(a.pfv),
+            a.wu,
+            b(a.toplevel),
+            b(a.vncr),
+            opt(a.set),
+            b(a.fnv),
+            b(a.ea),
+            b(a.cm),
+            b(a.s1ptw),
+            b(a.wnr),
+            a.fsc.raw(),
+            opt(a.level),
+            b(a.is_sea),
+            b(a.hdbssf),
+            b(a.tnd),
+            b(a.tagaccess),
+            b(a.gcs),
+            b(a.assuredonly),
+            b(a.overlay),
+            b(a.dirtybit),
+            a.xs
         ),
         Layout::SError(x) => write!(
             w,
             " layout=2 ids={} impdef={} iesb={} aet={} ea={} dfsc={}",
-            b(x.ids), x.impdef, b(x.iesb), x.aet, b(x.ea), x.dfsc
+            b(x.ids),
+            x.impdef,
+            b(x.iesb),
+            x.aet,
+            b(x.ea),
+            x.dfsc
         ),
         Layout::Wfx(x) => write!(
             w,
             " layout=3 cv={} cond={} rn={} rv={} ti={}",
-            b(x.cv), x.cond, x.rn, b(x.rv), x.ti
+            b(x.cv),
+            x.cond,
+            x.rn,
+            b(x.rv),
+            x.ti
         ),
         Layout::Imm16(v) => write!(w, " layout=4 imm16={v}"),
         Layout::SysReg(r) => write!(
             w,
             " layout=5 op0={} op1={} crn={} crm={} op2={} rt={} read={} name={}",
-            r.op0, r.op1, r.crn, r.crm, r.op2, r.rt, b(r.read), r.name.unwrap_or("-")
+            r.op0,
+            r.op1,
+            r.crn,
+            r.crm,
+            r.op2,
+            r.rt,
+            b(r.read),
+            r.name.unwrap_or("-")
         ),
         Layout::Debug(g) => write!(
             w,
             " layout=6 fsc={} isv={} ex={} cm={} wnr={} vncr={} fnv={} fnp={} wpf={} \
              wptv={} wpt={} gcs={}",
-            g.fsc, b(g.isv), b(g.ex), b(g.cm), b(g.wnr), b(g.vncr), b(g.fnv), b(g.fnp),
-            b(g.wpf), b(g.wptv), g.wpt, b(g.gcs)
+            g.fsc,
+            b(g.isv),
+            b(g.ex),
+            b(g.cm),
+            b(g.wnr),
+            b(g.vncr),
+            b(g.fnv),
+            b(g.fnp),
+            b(g.wpf),
+            b(g.wptv),
+            g.wpt,
+            b(g.gcs)
         ),
         Layout::FpExc(x) => write!(
             w,
             " layout=7 tfv={} vecitr={} idf={} ixf={} uff={} off={} dzf={} iof={}",
-            b(x.tfv), x.vecitr, b(x.idf), b(x.ixf), b(x.uff), b(x.off), b(x.dzf), b(x.iof)
+            b(x.tfv),
+            x.vecitr,
+            b(x.idf),
+            b(x.ixf),
+            b(x.uff),
+            b(x.off),
+            b(x.dzf),
+            b(x.iof)
         ),
         Layout::Bti { btype } => write!(w, " layout=8 btype={btype}"),
         Layout::Pac { data, key_b } => write!(w, " layout=9 data={} key_b={}", b(data), b(key_b)),
@@ -81,8 +139,15 @@ fn rust_line(e: &Esr) -> String {
             w,
             " layout=10 mem_inst={} is_setg={} options={} from_epilogue={} wrong_option={} \
              option_a={} destreg={} srcreg={} sizereg={}",
-            b(m.mem_inst), b(m.is_setg), m.options, b(m.from_epilogue), b(m.wrong_option),
-            b(m.option_a), m.destreg, m.srcreg, m.sizereg
+            b(m.mem_inst),
+            b(m.is_setg),
+            m.options,
+            b(m.from_epilogue),
+            b(m.wrong_option),
+            b(m.option_a),
+            m.destreg,
+            m.srcreg,
+            m.sizereg
         ),
         Layout::Gcs(g) => write!(
             w,
@@ -99,7 +164,9 @@ fn rust_line(e: &Esr) -> String {
 fn values() -> Vec<u64> {
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = || {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         x
     };
     let mut v = vec![0, u64::MAX, 0x9200_0010, 0x9200_0050, 0x8200_0010];

@@ -39,7 +39,14 @@ fn reg_ids_match_the_c_headers() {
         KVMSEA_REG_FAR_EL1, KVMSEA_REG_VBAR_EL1); return 0; }\n";
     let flag = format!("-I{lib}");
     let out = c_probe::run("reg-ids", program, &[&flag, "-D_GNU_SOURCE"], false, &[]);
-    let ours = [REG_PC, REG_PSTATE, REG_ELR_EL1, REG_ESR_EL1, REG_FAR_EL1, REG_VBAR_EL1];
+    let ours = [
+        REG_PC,
+        REG_PSTATE,
+        REG_ELR_EL1,
+        REG_ESR_EL1,
+        REG_FAR_EL1,
+        REG_VBAR_EL1,
+    ];
     let ours: Vec<String> = ours.iter().map(|r| format!("{r:x}")).collect();
     assert_eq!(out.trim(), ours.join(" "));
 }
@@ -49,7 +56,12 @@ fn probe_each_host_profile() {
     let sim = Sim::new(HOST_RAS);
     let caps = probe(sim.system_fd()).unwrap();
     assert_eq!(
-        (caps.sea_to_user, caps.inject_ext_dabt, caps.vcpu_events, caps.inject_serror_esr),
+        (
+            caps.sea_to_user,
+            caps.inject_ext_dabt,
+            caps.vcpu_events,
+            caps.inject_serror_esr
+        ),
         (1, 1, 1, 1)
     );
     assert_eq!(caps.arm_el2, 0);
@@ -107,7 +119,10 @@ fn default_policy_event_and_injection() {
     assert_eq!(ev.syndrome(), LOAD_SEA);
     assert_eq!(ev.esr().ec, kvmsea::esr::Ec::DabtLow);
     let exit = ev.exit().unwrap();
-    assert_eq!((exit.esr, exit.gva, exit.gpa & !0xfff), (LOAD_SEA, GVA, IPA));
+    assert_eq!(
+        (exit.esr, exit.gva, exit.gpa & !0xfff),
+        (LOAD_SEA, GVA, IPA)
+    );
     assert_eq!(ev.gva(), Some(GVA));
     assert_eq!(ev.gpa(), Some(IPA | (GVA & 0xfff)));
     let page = ev.page().unwrap();
@@ -122,7 +137,11 @@ fn default_policy_event_and_injection() {
     assert_eq!(ev.injected().strategy, Strategy::VcpuEvents);
     assert!(ev.injected().lost.is_empty());
     assert!(ev.to_string().contains("DABT_LOW"), "{ev}");
-    assert!(ev.to_json().contains("\"source\":\"exit\""), "{}", ev.to_json());
+    assert!(
+        ev.to_json().contains("\"source\":\"exit\""),
+        "{}",
+        ev.to_json()
+    );
     assert!(ev.to_text().lines().count() > 3);
 
     // The guest took a data abort at its vector, from its own EL.
@@ -171,8 +190,13 @@ fn handler_actions() {
         *answer.lock().unwrap() = answer_now;
         sim.guest_at(0, EL1H);
         sim.queue_sea(0, LOAD_SEA, GVA, IPA, true);
-        vcpu.handle_exit(&sim.run(0))
-            .map(|o| (o, vcpu.last_event().map(|e| (e.action(), e.injected().strategy))))
+        vcpu.handle_exit(&sim.run(0)).map(|o| {
+            (
+                o,
+                vcpu.last_event()
+                    .map(|e| (e.action(), e.injected().strategy)),
+            )
+        })
     };
 
     assert_eq!(
@@ -190,10 +214,12 @@ fn handler_actions() {
     assert_eq!(sim.reg(0, REG_PC), PC);
     assert_eq!(
         run(Ok(Action::Default)),
-        Ok((Outcome::Handled, Some((Action::Default, Strategy::VcpuEvents))))
+        Ok((
+            Outcome::Handled,
+            Some((Action::Default, Strategy::VcpuEvents))
+        ))
     );
     assert_eq!(sim.reg(0, REG_PC), VBAR + 0x200);
-    drop(run);
     assert_eq!(calls.load(Ordering::Relaxed), 4);
 }
 
@@ -245,7 +271,10 @@ fn a_panicking_handler_is_an_error_not_an_unwind_into_c() {
     assert_eq!(err, Error::HandlerPanic("handler bug on purpose".into()));
     assert_eq!(err.errno(), Errno::ECANCELED);
     assert_eq!(sim.reg(0, REG_PC), PC); // nothing was injected
-    assert_eq!(vcpu.last_event().unwrap().injected().strategy, Strategy::None);
+    assert_eq!(
+        vcpu.last_event().unwrap().injected().strategy,
+        Strategy::None
+    );
 
     // The handle carries on: the next SEA is served, and no stale panic.
     sim.queue_sea(0, LOAD_SEA, GVA, IPA, true);
@@ -262,7 +291,11 @@ fn livelock_guard_and_injection_after_stop() {
     ctx.set_livelock_limit(4);
     ctx.set_handler(|_, ev| {
         seen.lock().unwrap().push((ev.repeats(), ev.livelock()));
-        Ok(if ev.livelock() { Action::Default } else { Action::Retry })
+        Ok(if ev.livelock() {
+            Action::Default
+        } else {
+            Action::Retry
+        })
     });
     let mut vcpu = sim.vcpu(&ctx, 0);
     sim.guest_at(0, EL1H);
@@ -272,8 +305,19 @@ fn livelock_guard_and_injection_after_stop() {
         outcomes.push(vcpu.handle_exit(&sim.run(0)).unwrap());
     }
     // Retried three times; at the limit the default policy stops.
-    assert_eq!(outcomes, [Outcome::Handled, Outcome::Handled, Outcome::Handled, Outcome::Stop]);
-    assert_eq!(*seen.lock().unwrap(), [(1, false), (2, false), (3, false), (4, true)]);
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Handled,
+            Outcome::Handled,
+            Outcome::Handled,
+            Outcome::Stop
+        ]
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(1, false), (2, false), (3, false), (4, true)]
+    );
     assert_eq!(sim.reg(0, REG_PC), PC);
 
     // The VMM may still deliver the last event after the stop.
@@ -301,7 +345,10 @@ fn events_made_by_the_vmm() {
     // One injection per KVM_RUN return ...
     sim.guest_at(0, EL1H);
     let iabt = Event::new(0x8200_0010, 0x4000_2000).unwrap();
-    assert_eq!(vcpu.inject(&iabt, Strategy::Auto), Err(Error::Os(Errno::EALREADY)));
+    assert_eq!(
+        vcpu.inject(&iabt, Strategy::Auto),
+        Err(Error::Os(Errno::EALREADY))
+    );
     // ... and after the next one: KVM has no instruction abort to inject.
     sim.queue_eintr(0, false);
     assert_eq!(vcpu.handle_exit(&sim.run(0)), Ok(Outcome::NotSea));
@@ -309,7 +356,10 @@ fn events_made_by_the_vmm() {
         vcpu.inject(&iabt, Strategy::VcpuEvents),
         Err(Error::Os(Errno::EOPNOTSUPP))
     );
-    assert_eq!(Event::new(0x5600_0000, 0).unwrap_err().errno(), Errno::EINVAL);
+    assert_eq!(
+        Event::new(0x5600_0000, 0).unwrap_err().errno(),
+        Errno::EINVAL
+    );
 }
 
 #[test]
@@ -318,7 +368,7 @@ fn vcpu_flags_are_checked() {
     let ctx = enabled(&sim);
     let run = std::ptr::NonNull::<u8>::dangling().cast();
     let bad = VcpuFlags::EL1_32BIT | VcpuFlags::HAS_EL2; // KVM has no such vCPU
-    // SAFETY: refused before the mapping is used.
+                                                         // SAFETY: refused before the mapping is used.
     let made = unsafe { kvmsea::Vcpu::from_raw_parts(&ctx, sim.vcpu_fd(0), run, 0, bad) };
     assert_eq!(made.err(), Some(Error::Os(Errno::EINVAL)));
 }
@@ -336,7 +386,11 @@ fn vcpu_threads_share_one_context() {
     ctx.set_handler(|vcpu, ev| {
         per_vcpu[vcpu.id() as usize].fetch_add(1, Ordering::Relaxed);
         assert_eq!(ev.vcpu_id(), Some(vcpu.id()));
-        let how = if vcpu.id() % 2 == 0 { Strategy::VcpuEvents } else { Strategy::Emulate };
+        let how = if vcpu.id() % 2 == 0 {
+            Strategy::VcpuEvents
+        } else {
+            Strategy::Emulate
+        };
         vcpu.inject(ev, how)?;
         Ok(Action::Handled)
     });

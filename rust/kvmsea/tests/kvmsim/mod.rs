@@ -61,8 +61,7 @@ extern "C" {
     fn kvmsim_vcpu_get_stats(vcpu: *const Opaque, stats: *mut SimStats);
     fn kvmsim_vcpu_clear_serror(vcpu: *mut Opaque);
     fn kvmsim_queue_sea(vcpu: *mut Opaque, sea: *const SimSea) -> c_int;
-    fn kvmsim_queue_mmio(vcpu: *mut Opaque, gpa: u64, far: u64, is_write: bool, len: u32)
-        -> c_int;
+    fn kvmsim_queue_mmio(vcpu: *mut Opaque, gpa: u64, far: u64, is_write: bool, len: u32) -> c_int;
     fn kvmsim_queue_eintr(vcpu: *mut Opaque, stale: bool) -> c_int;
     fn kvmsim_queue_error(vcpu: *mut Opaque, err: c_int) -> c_int;
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
@@ -177,8 +176,7 @@ impl Sim {
         // freed, after every handle (they borrow `self`).
         let run = NonNull::new(unsafe { kvmsim_vcpu_run_area(self.vcpus[i]) }).unwrap();
         // SAFETY: `run` is this vCPU's kvm_run area, as above.
-        unsafe { kvmsea::Vcpu::from_raw_parts(ctx, self.vcpu_fd(i), run, i as u32, flags) }
-            .unwrap()
+        unsafe { kvmsea::Vcpu::from_raw_parts(ctx, self.vcpu_fd(i), run, i as u32, flags) }.unwrap()
     }
 
     pub fn reg(&self, i: usize, id: u64) -> u64 {
@@ -225,7 +223,10 @@ impl Sim {
 
     pub fn queue_mmio(&self, i: usize, gpa: u64) {
         // SAFETY: a live vCPU.
-        assert_eq!(unsafe { kvmsim_queue_mmio(self.vcpus[i], gpa, gpa, true, 4) }, 0);
+        assert_eq!(
+            unsafe { kvmsim_queue_mmio(self.vcpus[i], gpa, gpa, true, 4) },
+            0
+        );
     }
 
     pub fn queue_eintr(&self, i: usize, stale: bool) {
