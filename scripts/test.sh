@@ -17,6 +17,10 @@
 #   e2e      build-e2e       aarch64 cross with -De2e=enabled: `meson test
 #                            --suite e2e` (Debian's arm64 kernel and KVM under
 #                            qemu-system-aarch64)
+#   rust     build-rust      the Rust crates (rust/check.sh: rustfmt, clippy,
+#            build-rust-aarch64  cargo test --offline), then their example VMM on
+#                            the real kernel (rust/e2e.sh; KVMSEA_RUST_E2E=0
+#                            leaves it out)
 # Warnings are errors everywhere (the project default, werror=true).
 #
 # A skipped test (exit 77: e.g. no network for the uapi check, an e2e asset
@@ -35,7 +39,7 @@ export DEBIAN_FRONTEND=noninteractive
 # CI=true (as CI services set it; any value but "", false, 0 or no counts).
 case ${CI:-} in "" | false | 0 | no) ci=false ;; *) ci=true ;; esac
 cross_file=scripts/cross/aarch64-linux-gnu.ini
-all_builds=(gcc clang aarch64 asan tsan valgrind e2e)
+all_builds=(gcc clang aarch64 asan tsan valgrind e2e rust)
 
 if ! bash scripts/setup.sh </dev/null; then
 	echo "test.sh: scripts/setup.sh failed" >&2
@@ -92,6 +96,34 @@ build_e2e() {
 	KVMSEA_E2E_NESTED=${KVMSEA_E2E_NESTED:-1} run_tests build-e2e --suite e2e
 }
 # ===========================================================================
+
+# The Rust crates, and their example VMM on the real kernel (after the e2e
+# build, whose QEMU it reuses from the cache). The scripts' last line is
+# "... N passed, N failed, N ignored|skipped".
+build_rust() {
+	local log rc=0 e2e_rc=0 ok bad skip
+	log=$(mktemp)
+	# pipefail: a failed pipeline's status is the script's (tee succeeds).
+	bash rust/check.sh build-rust 2>&1 | tee "$log" || rc=$?
+	if [[ $rc -eq 0 && ${KVMSEA_RUST_E2E:-1} != 0 ]]; then
+		bash rust/e2e.sh build-rust-aarch64 2>&1 | tee -a "$log" || e2e_rc=$?
+	fi
+	read -r ok bad skip < <(awk '/^(rust|e2e): [0-9]+ passed, [0-9]+ failed/ {
+		p += $2; f += $4; s += $6 } END { print p + 0, f + 0, s + 0 }' "$log")
+	rm -f "$log"
+	total_ok=$((total_ok + ok))
+	total_failed=$((total_failed + bad))
+	total_skipped=$((total_skipped + skip))
+	result_detail="$ok ok, $bad failed, $skip ignored or skipped"
+	if [[ $rc -ne 0 || $e2e_rc -ne 0 && $e2e_rc -ne 77 ]]; then
+		return 1
+	fi
+	if [[ $e2e_rc -eq 77 ]]; then
+		result_detail+="; the example's e2e SKIPPED"
+		[[ $ci == true ]] && { result_detail+=" (skips fail in CI)"; return 1; }
+	fi
+	return 0
+}
 
 # run_tests DIR [MESON-TEST-ARGS...]: compile, test, and apply the skip rule.
 run_tests() {
