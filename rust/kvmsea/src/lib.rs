@@ -1,5 +1,5 @@
-//! Guest memory errors in arm64 Rust VMMs: a safe API over
-//! [libkvmsea](https://crates.io/crates/kvmsea-sys).
+//! Guest memory errors in arm64 Rust VMMs: a safe API over the C library
+//! libkvmsea (through [`kvmsea_sys`]).
 //!
 //! When a guest touches memory with an uncorrectable error, Linux KVM stops
 //! the vCPU with `KVM_EXIT_ARM_SEA` (exit 41, once the VMM enabled
