@@ -227,7 +227,8 @@ impl<'a> Vcpu<'a> {
         unsafe { sys::kvmsea_vcpu_get_id(self.raw.as_ptr()) }
     }
 
-    /// The C handle, for [`kvmsea_sys`] calls.
+    /// The C handle, for [`kvmsea_sys`] calls. Its user data
+    /// (`kvmsea_vcpu_set_data`) belongs to this crate: leave it alone.
     pub fn as_raw(&self) -> *mut sys::kvmsea_vcpu {
         self.raw.as_ptr()
     }

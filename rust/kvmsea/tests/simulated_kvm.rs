@@ -414,3 +414,29 @@ fn vcpu_threads_share_one_context() {
         assert_eq!(n.load(Ordering::Relaxed), SEAS, "vCPU {i}");
     }
 }
+
+/// `VcpuFd::run()`'s `Result` as it is: kvm-ioctls reports the SEA exit as
+/// `Ok(VcpuExit::Unsupported(41))` and a failed run as `Err(errno)`. (A
+/// `VcpuFd` cannot be made on the simulator: kvm-ioctls mmaps the fd.)
+#[cfg(feature = "kvm-ioctls")]
+#[test]
+fn handle_exit_takes_kvm_ioctls_results() {
+    use kvm_ioctls::VcpuExit;
+    fn as_kvm_ioctls(ret: std::io::Result<()>) -> Result<VcpuExit<'static>, kvm_ioctls::Error> {
+        ret.map(|()| VcpuExit::Unsupported(41))
+            .map_err(|e| kvm_ioctls::Error::new(e.raw_os_error().unwrap()))
+    }
+    let sim = Sim::new(HOST_RAS);
+    let ctx = enabled(&sim);
+    let mut vcpu = sim.vcpu(&ctx, 0);
+    sim.guest_at(0, EL1H);
+    sim.queue_sea(0, LOAD_SEA, GVA, IPA, true);
+    let ret = as_kvm_ioctls(sim.run(0));
+    assert!(matches!(ret, Ok(VcpuExit::Unsupported(41))));
+    assert_eq!(vcpu.handle_exit(&ret), Ok(Outcome::Handled));
+    sim.queue_eintr(0, true); // exit_reason still 41
+    let ret = as_kvm_ioctls(sim.run(0));
+    assert_eq!(ret.as_ref().unwrap_err().errno(), 4);
+    assert_eq!(vcpu.handle_exit(&ret), Ok(Outcome::NotSea));
+    assert_eq!(sim.stats(0).ext_dabt, 1);
+}
