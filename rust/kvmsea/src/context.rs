@@ -128,7 +128,8 @@ impl<'a> Context<'a> {
     /// run on many vCPU threads at once. It answers an [`Action`], or an
     /// error that `handle_exit` then returns. A panic in it stops at the
     /// FFI boundary and `handle_exit` returns
-    /// [`Error::HandlerPanic`](crate::Error::HandlerPanic).
+    /// [`Error::HandlerPanic`](crate::Error::HandlerPanic). It may borrow
+    /// what was declared before the context (it lives as long as `'a`).
     pub fn set_handler<F>(&mut self, handler: F)
     where
         F: Fn(&mut HandlerVcpu<'_>, &Event) -> Result<Action> + Send + Sync + 'a,
