@@ -310,6 +310,12 @@ pub struct Page {
 #[repr(transparent)]
 pub struct Event(sys::kvmsea_event);
 
+// SAFETY: plain data; its one pointer (a system register's name in the
+// decoded syndrome) points to a static string, never written.
+unsafe impl Send for Event {}
+// SAFETY: as above: nothing in it is ever written through a shared borrow.
+unsafe impl Sync for Event {}
+
 impl Event {
     /// An event for an abort the VMM found itself (a device model's
     /// failed access, say), with syndrome `esr` and address `far` (used

@@ -321,7 +321,13 @@ fn livelock_guard_and_injection_after_stop() {
     assert_eq!(sim.reg(0, REG_PC), PC);
 
     // The VMM may still deliver the last event after the stop.
-    let last = *vcpu.last_event().unwrap();
+    // Events are plain data: they may go to another thread (a logger).
+    let last = std::thread::spawn({
+        let copy = *vcpu.last_event().unwrap();
+        move || copy
+    })
+    .join()
+    .unwrap();
     let done = vcpu.inject(&last, Strategy::Emulate).unwrap();
     assert_eq!(done.strategy, Strategy::Emulate);
     assert_eq!(sim.reg(0, REG_PC), VBAR + 0x200);
