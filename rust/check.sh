@@ -12,7 +12,8 @@
 #  3. cargo, offline, in rust/: rustfmt --check, clippy -D warnings and
 #     `cargo test` with and without the kvm-ioctls feature, then a crate
 #     outside the workspace that uses kvmsea's default features, built with
-#     no registry at all.
+#     no registry at all and linked through pkg-config (the build's
+#     uninstalled libkvmsea.pc, the shared library).
 # Cargo's output goes to BUILD_DIR/target. Prints the tests' totals last.
 set -euo pipefail
 
@@ -27,10 +28,10 @@ step() { echo "rust: [$((SECONDS - t0))s] $*"; }
 command -v cargo >/dev/null || { echo "rust: cargo is not installed (the crates need Rust >= 1.85)" >&2; exit 1; }
 step "$(cargo --version), $(rustc --version)"
 
-step "meson: the static library and the simulated KVM in $build"
+step "meson: the libraries and the simulated KVM in $build"
 meson_configure "$build" -Dtests=enabled -Dtools=disabled -Dexamples=disabled \
 	-Ddocs=disabled >/dev/null
-meson compile -C "$build" kvmsea-internal kvmsim >/dev/null
+meson compile -C "$build" kvmsea-internal kvmsea kvmsim >/dev/null
 
 step "registry: Debian's crate packages"
 bash rust/registry.sh "$build/cargo-config.toml"
@@ -50,10 +51,12 @@ for features in "" "--features=kvm-ioctls"; do
 	cargo test "${registry[@]}" --workspace $features 2>&1 | tee -a "$log"
 done
 
-step "a consumer of the default features, with an empty registry"
+step "a consumer of the default features: an empty registry, pkg-config"
 empty=$build/empty-registry
 mkdir -p "$empty"
-cargo run --config "source.crates-io.replace-with='empty'" \
+env -u KVMSEA_BUILD_DIR PKG_CONFIG_PATH="$build/meson-uninstalled" \
+	LD_LIBRARY_PATH="$build/lib" CARGO_TARGET_DIR="$build/target-consumer" \
+	cargo run --config "source.crates-io.replace-with='empty'" \
 	--config "source.empty.directory='$empty'" --offline --quiet \
 	--manifest-path consumer/Cargo.toml
 

@@ -1,4 +1,5 @@
-//! Decodes an SEA syndrome through kvmsea, as any user of the crate would.
+//! Decodes an SEA syndrome through kvmsea, as any user of the crate would
+//! (rust/check.sh builds it with no registry, linked through pkg-config).
 #![forbid(unsafe_code)]
 
 fn main() {
