@@ -224,7 +224,7 @@ mod vmm {
         // The run loop: handle_exit after every KVM_RUN.
         let mut report = [0u64; 3];
         loop {
-            let (fd, sea) = vcpu.split();
+            let (mut fd, mut sea) = vcpu.split();
             let exit = fd.run();
             match sea.handle_exit(&exit)? {
                 Outcome::Handled => continue,

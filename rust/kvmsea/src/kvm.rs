@@ -20,7 +20,7 @@
 //!     .map_err(|(e, _fd)| e)?;
 //! // ... KVM_ARM_VCPU_INIT, registers, memory ...
 //! loop {
-//!     let (fd, sea) = vcpu.split();
+//!     let (mut fd, mut sea) = vcpu.split();
 //!     let exit = fd.run();
 //!     match sea.handle_exit(&exit)? {
 //!         Outcome::Handled => continue, // the guest got its abort
@@ -37,9 +37,10 @@
 
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::event::VcpuFlags;
-use crate::vcpu::{RunError, Vcpu};
-use kvm_ioctls::{Kvm, VcpuFd, VmFd};
+use crate::event::{Event, Injected, Strategy, VcpuFlags};
+use crate::vcpu::{Outcome, RunError, Vcpu};
+use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
+use std::ops::Deref;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::ptr::NonNull;
 
@@ -85,6 +86,17 @@ impl<'a> Context<'a> {
 /// drop(vcpu);
 /// # Ok(()) }
 /// ```
+///
+/// Nor can the pair come apart: [`split`](Self::split) lends neither half
+/// as a `&mut` that `mem::swap` or `mem::replace` could exchange.
+///
+/// ```compile_fail,E0596
+/// # use kvmsea::{kvm::KvmVcpu, Context, VcpuFlags};
+/// # fn f(mut vcpu: KvmVcpu<'_>, mut other: kvm_ioctls::VcpuFd) {
+/// let (mut fd, _sea) = vcpu.split();
+/// std::mem::swap(&mut *fd, &mut other); // the fd is only lent shared
+/// # }
+/// ```
 pub struct KvmVcpu<'a> {
     // Declared first, dropped first: the handle goes before the mapping.
     sea: Vcpu<'a>,
@@ -103,8 +115,8 @@ impl<'a> KvmVcpu<'a> {
         let run = NonNull::from(fd.get_kvm_run()).cast();
         let raw_fd = fd.as_raw_fd();
         // SAFETY: `run` is `fd`'s kvm_run mapping, which lives as long as
-        // `fd`; the KvmVcpu keeps `fd` and drops the handle first. The fd
-        // stays open for as long as the handle, for the same reason.
+        // `fd`; the KvmVcpu keeps `fd`, never lends it out to be replaced,
+        // and drops the handle first. The fd stays open as long, likewise.
         let made =
             unsafe { Vcpu::from_raw_parts(ctx, BorrowedFd::borrow_raw(raw_fd), run, id, flags) };
         match made {
@@ -113,24 +125,82 @@ impl<'a> KvmVcpu<'a> {
         }
     }
 
-    /// The fd and the handle, both mutable: `fd.run()`, then
+    /// Both halves at once, for the run loop: `fd.run()`, then
     /// `sea.handle_exit(&result)`.
-    pub fn split(&mut self) -> (&mut VcpuFd, &mut Vcpu<'a>) {
-        (&mut self.fd, &mut self.sea)
+    pub fn split(&mut self) -> (RunFd<'_>, SeaVcpu<'_, 'a>) {
+        (RunFd { fd: &mut self.fd }, SeaVcpu { sea: &mut self.sea })
     }
 
-    /// The kvm-ioctls fd.
+    /// The kvm-ioctls fd, for its `&self` ioctls (registers, events...).
     pub fn fd(&self) -> &VcpuFd {
         &self.fd
     }
 
     /// The libkvmsea handle.
-    pub fn sea(&mut self) -> &mut Vcpu<'a> {
-        &mut self.sea
+    pub fn sea(&mut self) -> SeaVcpu<'_, 'a> {
+        SeaVcpu { sea: &mut self.sea }
     }
 
     /// Frees the handle and gives the fd back.
     pub fn into_fd(self) -> VcpuFd {
         self.fd
+    }
+}
+
+/// The fd half of a [`KvmVcpu`]: `run()` and the other `&mut self` calls a
+/// run loop needs, and every `&self` method of [`VcpuFd`] through `Deref`.
+pub struct RunFd<'s> {
+    fd: &'s mut VcpuFd,
+}
+
+impl RunFd<'_> {
+    /// `KVM_RUN` ([`VcpuFd::run`]).
+    pub fn run(&mut self) -> std::result::Result<VcpuExit<'_>, kvm_ioctls::Error> {
+        self.fd.run()
+    }
+
+    /// `kvm_run.immediate_exit` ([`VcpuFd::set_kvm_immediate_exit`]).
+    pub fn set_kvm_immediate_exit(&mut self, value: u8) {
+        self.fd.set_kvm_immediate_exit(value)
+    }
+}
+
+impl Deref for RunFd<'_> {
+    type Target = VcpuFd;
+    fn deref(&self) -> &VcpuFd {
+        self.fd
+    }
+}
+
+/// The libkvmsea half of a [`KvmVcpu`]: the [`Vcpu`] methods that need
+/// `&mut`, and the others through `Deref`.
+pub struct SeaVcpu<'s, 'a> {
+    sea: &'s mut Vcpu<'a>,
+}
+
+impl SeaVcpu<'_, '_> {
+    /// [`Vcpu::handle_exit`], with `VcpuFd::run()`'s result.
+    pub fn handle_exit<T, E: RunError>(
+        &mut self,
+        ret: &std::result::Result<T, E>,
+    ) -> Result<Outcome> {
+        self.sea.handle_exit(ret)
+    }
+
+    /// [`Vcpu::handle_exit_raw`].
+    pub fn handle_exit_raw(&mut self, run_ret: i32) -> Result<Outcome> {
+        self.sea.handle_exit_raw(run_ret)
+    }
+
+    /// [`Vcpu::inject`].
+    pub fn inject(&mut self, event: &Event, how: Strategy) -> Result<Injected> {
+        self.sea.inject(event, how)
+    }
+}
+
+impl<'a> Deref for SeaVcpu<'_, 'a> {
+    type Target = Vcpu<'a>;
+    fn deref(&self) -> &Vcpu<'a> {
+        self.sea
     }
 }
