@@ -223,10 +223,8 @@ impl Sim {
 
     pub fn queue_mmio(&self, i: usize, gpa: u64) {
         // SAFETY: a live vCPU.
-        assert_eq!(
-            unsafe { kvmsim_queue_mmio(self.vcpus[i], gpa, gpa, true, 4) },
-            0
-        );
+        let ret = unsafe { kvmsim_queue_mmio(self.vcpus[i], gpa, gpa, true, 4) };
+        assert_eq!(ret, 0);
     }
 
     pub fn queue_eintr(&self, i: usize, stale: bool) {
