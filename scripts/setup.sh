@@ -35,6 +35,8 @@ packages=(
 	device-tree-compiler
 	# e2e, nested stage: QEMU 10's configure makes a python venv
 	python3-venv
+	# e2e: the assembler for the AArch32 EL1 guest (tests/e2e/guest32.S)
+	binutils-arm-linux-gnueabihf
 )
 
 native_arch=$(dpkg --print-architecture)

@@ -23,60 +23,6 @@
 #include "vm.h"
 #include "vmm.h"
 
-/* ---- a VM driven the way a VMM drives it -------------------------------- */
-
-struct lvm {
-	struct e2e_vm vm;
-	struct kvmsea_ctx *ctx;
-	struct e2e_vcpu c;
-	struct kvmsea_vcpu *v;
-};
-
-static void lvm_close(struct lvm *l)
-{
-	kvmsea_vcpu_free(l->v);
-	l->v = NULL;
-	if (l->c.vm)
-		e2e_vcpu_close(&l->c);
-	kvmsea_ctx_free(l->ctx);
-	l->ctx = NULL;
-	e2e_vm_close(&l->vm);
-}
-
-/* A VM with the bad page, a context, and vCPU 0 with its handle. The cap is
- * enabled before the vCPU is created when @enable is set. */
-static int lvm_open(struct lvm *l, bool enable, kvmsea_handler_fn fn,
-		    void *opaque)
-{
-	int ret;
-
-	memset(l, 0, sizeof(*l));
-	ret = e2e_vm_open(&l->vm, true);
-	if (ret) {
-		EXPECT(0, "VM setup: %s", strerror(-ret));
-		return ret;
-	}
-	ret = kvmsea_ctx_new(l->vm.vm_fd, &l->ctx);
-	EXPECT_EQ("kvmsea_ctx_new", ret, 0);
-	if (!ret && enable) {
-		ret = kvmsea_ctx_enable(l->ctx);
-		EXPECT_EQ("kvmsea_ctx_enable", ret, 0);
-	}
-	if (!ret)
-		ret = kvmsea_ctx_set_handler(l->ctx, fn, opaque);
-	if (!ret) {
-		ret = e2e_vcpu_open(&l->vm, 0, &l->c);
-		EXPECT(!ret, "vCPU setup: %s", strerror(-ret));
-	}
-	if (!ret) {
-		ret = kvmsea_vcpu_new(l->ctx, l->c.fd, l->c.run, 0, 0, &l->v);
-		EXPECT_EQ("kvmsea_vcpu_new", ret, 0);
-	}
-	if (ret)
-		lvm_close(l);
-	return ret;
-}
-
 /* What KVM's exit must say, and what the library must make of it. */
 static void expect_load_event(const struct kvmsea_event *ev, uint64_t esr,
 			      uint64_t pc, uint64_t pstate, uint64_t count)

@@ -266,7 +266,7 @@ bool e2e_report_mmio(struct e2e_vcpu *vcpu, struct e2e_report *rep)
 
 	if (run->exit_reason != KVM_EXIT_MMIO || !run->mmio.is_write ||
 	    run->mmio.phys_addr < E2E_REPORT_IPA ||
-	    run->mmio.phys_addr >= E2E_REPORT_IPA + 64)
+	    run->mmio.phys_addr >= E2E_REPORT_IPA + 80)
 		return false;
 	off = run->mmio.phys_addr - E2E_REPORT_IPA;
 	memcpy(&val, run->mmio.data, run->mmio.len < 8 ? run->mmio.len : 8);
@@ -279,6 +279,8 @@ bool e2e_report_mmio(struct e2e_vcpu *vcpu, struct e2e_report *rep)
 	case 40: rep->pstate = val; break;
 	case 48: rep->done = true; break;
 	case 56: rep->no_abort = true; break;
+	case 64: rep->ifsr = val; break;
+	case 72: rep->ifar = val; break;
 	default: return false;
 	}
 	return true;

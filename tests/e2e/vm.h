@@ -64,6 +64,7 @@ struct e2e_report {
 	uint64_t vector, esr, far, elr, spsr, pstate;
 	bool done;        /* the vector finished its report */
 	bool no_abort;    /* the access completed without an exception */
+	uint64_t ifsr, ifar; /* AArch32 guests only (guest32.S) */
 };
 
 /* Where and how a vCPU starts. */
@@ -89,13 +90,16 @@ uint64_t e2e_guest_ipa(const char *sym);
 #define E2E_REG_SP_EL1  E2E_CORE(8 * 34)
 #define E2E_REG_ELR_EL1 E2E_CORE(8 * 35)
 #define E2E_REG_SPSR_EL1 E2E_CORE(8 * 36)
+#define E2E_REG_SPSR_ABT E2E_CORE(8 * 37) /* AArch32 EL1: spsr[1] */
 #define E2E_SYSREG(op0, op1, crn, crm, op2) \
 	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | \
 	 ((uint64_t)(op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
 #define E2E_REG_SCTLR_EL1 E2E_SYSREG(3, 0, 1, 0, 0)
+#define E2E_REG_TCR_EL1   E2E_SYSREG(3, 0, 2, 0, 2)  /* AArch32: TTBCR */
 #define E2E_REG_ESR_EL1   E2E_SYSREG(3, 0, 5, 2, 0)
 #define E2E_REG_FAR_EL1   E2E_SYSREG(3, 0, 6, 0, 0)
 #define E2E_REG_VBAR_EL1  E2E_SYSREG(3, 0, 12, 0, 0)
+#define E2E_REG_IFSR32_EL2 E2E_SYSREG(3, 4, 5, 0, 1) /* AArch32: IFSR */
 /* Virtual EL2 (a vCPU with KVM_ARM_VCPU_HAS_EL2). */
 #define E2E_REG_SCTLR_EL2 E2E_SYSREG(3, 4, 1, 0, 0)
 #define E2E_REG_HCR_EL2   E2E_SYSREG(3, 4, 1, 1, 0)

@@ -7,6 +7,54 @@
 
 #include "check.h"
 
+void lvm_close(struct lvm *l)
+{
+	kvmsea_vcpu_free(l->v);
+	l->v = NULL;
+	if (l->c.vm)
+		e2e_vcpu_close(&l->c);
+	kvmsea_ctx_free(l->ctx);
+	l->ctx = NULL;
+	e2e_vm_close(&l->vm);
+}
+
+int lvm_open(struct lvm *l, bool enable, kvmsea_handler_fn fn, void *opaque)
+{
+	return lvm_open_vcpu(l, enable, fn, opaque, 0, 0);
+}
+
+int lvm_open_vcpu(struct lvm *l, bool enable, kvmsea_handler_fn fn,
+		  void *opaque, uint32_t kvm_features, uint32_t flags)
+{
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	ret = e2e_vm_open(&l->vm, true);
+	if (ret) {
+		EXPECT(0, "VM setup: %s", strerror(-ret));
+		return ret;
+	}
+	ret = kvmsea_ctx_new(l->vm.vm_fd, &l->ctx);
+	EXPECT_EQ("kvmsea_ctx_new", ret, 0);
+	if (!ret && enable) {
+		ret = kvmsea_ctx_enable(l->ctx);
+		EXPECT_EQ("kvmsea_ctx_enable", ret, 0);
+	}
+	if (!ret)
+		ret = kvmsea_ctx_set_handler(l->ctx, fn, opaque);
+	if (!ret) {
+		ret = e2e_vcpu_open_features(&l->vm, 0, kvm_features, &l->c);
+		EXPECT(!ret, "vCPU setup: %s", strerror(-ret));
+	}
+	if (!ret) {
+		ret = kvmsea_vcpu_new(l->ctx, l->c.fd, l->c.run, 0, flags, &l->v);
+		EXPECT_EQ("kvmsea_vcpu_new", ret, 0);
+	}
+	if (ret)
+		lvm_close(l);
+	return ret;
+}
+
 enum run_result lib_run(struct kvmsea_vcpu *v, struct e2e_vcpu *c,
 			struct e2e_report *rep, int *sea_exits)
 {

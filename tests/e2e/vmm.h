@@ -44,6 +44,24 @@
 #define VEC_LOW64_SYNC   8
 #define M_EL2H  0x9ull
 
+/* A VM driven the way a VMM drives it: the VM with the bad page, a
+ * context, and vCPU 0 with its handle. */
+struct lvm {
+	struct e2e_vm vm;
+	struct kvmsea_ctx *ctx;
+	struct e2e_vcpu c;
+	struct kvmsea_vcpu *v;
+};
+
+/* The cap is enabled before the vCPU is created when @enable is set. 0 or
+ * a negative errno (a failed check is counted). */
+int lvm_open(struct lvm *l, bool enable, kvmsea_handler_fn fn, void *opaque);
+/* The same with KVM_ARM_VCPU_INIT feature bits (@kvm_features, e.g.
+ * 1 << KVM_ARM_VCPU_EL1_32BIT) and the handle's KVMSEA_VCPU_* @flags. */
+int lvm_open_vcpu(struct lvm *l, bool enable, kvmsea_handler_fn fn,
+		  void *opaque, uint32_t kvm_features, uint32_t flags);
+void lvm_close(struct lvm *l);
+
 enum run_result { R_REPORT, R_STOP, R_OTHER, R_ERROR, R_TOO_MANY };
 
 /*
