@@ -3,6 +3,7 @@
 //! than leaving them out silently (they are under `cfg(kvmsea_sim)`).
 
 #[test]
+#[allow(clippy::assertions_on_constants)] // decided when the test is built, on purpose
 fn the_simulator_is_linked_with_a_build_directory() {
     assert!(
         cfg!(kvmsea_sim) || option_env!("KVMSEA_BUILD_DIR").is_none(),
