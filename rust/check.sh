@@ -67,4 +67,4 @@ read -r passed failed ignored < <(awk '/^test result:/ {
 		if ($(i) ~ /^ignored/) g += $(i - 1)
 	} } END { print p + 0, f + 0, g + 0 }' "$log")
 step "done"
-echo "rust: $passed passed, $failed failed, $ignored ignored"
+echo "rust: $passed passed, $failed failed, $ignored ignored (the two feature sets together)"
