@@ -204,7 +204,9 @@ unsafe extern "C" fn trampoline(
             // SAFETY: every Rust Vcpu sets its data to its VcpuState,
             // which lives as long as the handle; handle_exit, which called
             // us, reads it only after we return.
-            unsafe { VcpuState::of(vcpu).record_panic(msg) };
+            if let Some(state) = unsafe { VcpuState::of(vcpu) } {
+                state.record_panic(msg);
+            }
             -Errno::ECANCELED.get()
         }
     }

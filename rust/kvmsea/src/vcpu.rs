@@ -51,13 +51,15 @@ pub(crate) struct VcpuState {
 }
 
 impl VcpuState {
-    /// The state of a handle a Rust [`Vcpu`] made.
+    /// The state of a handle a Rust [`Vcpu`] made; `None` for a handle
+    /// made through the raw API without one.
     ///
     /// # Safety
-    /// `vcpu` is such a handle, alive, and nothing else uses its state now.
-    pub(crate) unsafe fn of<'s>(vcpu: *const sys::kvmsea_vcpu) -> &'s VcpuState {
+    /// `vcpu` is a live handle whose user data is NULL or a Rust [`Vcpu`]'s
+    /// state, which nothing else uses now.
+    pub(crate) unsafe fn of<'s>(vcpu: *const sys::kvmsea_vcpu) -> Option<&'s VcpuState> {
         // SAFETY: the caller's promise; Vcpu::from_raw_parts set the data.
-        unsafe { &*sys::kvmsea_vcpu_get_data(vcpu).cast::<VcpuState>() }
+        unsafe { sys::kvmsea_vcpu_get_data(vcpu).cast::<VcpuState>().as_ref() }
     }
 
     pub(crate) fn record_panic(&self, msg: String) {
