@@ -18,8 +18,7 @@ extern "C" {
 
 /* ---- The guest memory map: kvmsea_memslot(3) -------------------------- */
 
-/* struct kvmsea_memslot.flags are the flags the slot has in KVM, passed
- * through as they are: */
+/* struct kvmsea_memslot.flags: the slot's KVM flags, passed through. */
 #define KVMSEA_MEMSLOT_LOG_DIRTY (1u << 0) /* KVM_MEM_LOG_DIRTY_PAGES */
 #define KVMSEA_MEMSLOT_READONLY  (1u << 1) /* KVM_MEM_READONLY */
 #define KVMSEA_MEMSLOT_GUEST_MEMFD (1u << 2) /* KVM_MEM_GUEST_MEMFD */
@@ -69,6 +68,8 @@ int kvmsea_ctx_is_poisoned(const struct kvmsea_ctx *ctx, uint64_t gpa,
 int kvmsea_ctx_get_poison(const struct kvmsea_ctx *ctx,
 			  struct kvmsea_poison *out, size_t n);
 int kvmsea_ctx_clear_poison(struct kvmsea_ctx *ctx);
+int kvmsea_ctx_set_storm_limit(struct kvmsea_ctx *ctx, uint32_t pages,
+			       uint64_t window_ns);
 
 /* ---- Counters: kvmsea_ctx(3) ------------------------------------------ */
 
@@ -81,7 +82,7 @@ struct kvmsea_stats {
 	uint64_t memory_faults;    /* KVM_RUN -EHWPOISON (guest_memfd) events */
 	uint64_t poison_dropped;   /* bad pages the registry had no room for */
 	uint64_t injected;         /* successful injections */
-	uint64_t stops;            /* KVMSEA_EXIT_STOP returned */
+	uint64_t stops;            /* KVMSEA_EXIT_STOP results */
 	uint64_t reserved[8];
 };
 

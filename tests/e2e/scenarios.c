@@ -53,8 +53,8 @@ static void expect_load_event(const struct kvmsea_event *ev, uint64_t esr,
 	EXPECT_EQ("event.guest.has_el2", ev->guest.has_el2, 0);
 }
 
-/* The PSTATE KVM's exception entry to EL1h produces (kernel-semantics.md
- * §3.3; this VM has no MTE, so TCO stays 0). */
+/* The PSTATE KVM's exception entry to EL1h produces (docs/kernel.md
+ * §6.3; this VM has no MTE, so TCO stays 0). */
 static uint64_t entry_pstate(uint64_t old, uint64_t sctlr)
 {
 	uint64_t p = (old & 0xf0000000ull) | (old & (1ull << 24)); /* NZCV, DIT */

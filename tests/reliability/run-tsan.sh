@@ -22,7 +22,9 @@ build=${KVMSEA_TSAN_BUILD:-build-tsan}
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
-CC=clang meson_configure "$build" -Db_sanitize=thread -Db_lundef=false >/dev/null
+# -Dwerror=true as in every build of scripts/test.sh
+CC=clang meson_configure "$build" -Db_sanitize=thread -Db_lundef=false \
+	-Dwerror=true >/dev/null
 meson compile -C "$build" tests/reliability/test-threads tests/reliability/storm \
 	tests/memory/test-memmap-race tests/reliability/test-signals
 

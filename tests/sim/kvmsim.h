@@ -11,7 +11,7 @@
  * file, the fault information KVM keeps from the last exit, the pending
  * SError, the VM's SEA flag. Every rule is taken from the kernel (Linux 7.2
  * arch/arm64/kvm: arm.c, guest.c, sys_regs.c, mmu.c, inject_fault.c,
- * hyp/exception.c, emulate-nested.c) as digested in kernel-semantics.md;
+ * hyp/exception.c, emulate-nested.c), as listed in docs/kernel.md;
  * the README in this folder lists what is modelled and what is not.
  *
  * Register values are read and written with the ONE_REG ids of
@@ -191,7 +191,7 @@ void kvmsim_vcpu_get_stats(const struct kvmsim_vcpu *vcpu,
 
 /*
  * A synchronous external abort taken to EL2 from the guest. The simulator
- * applies the kernel's decision (kernel-semantics 1.5, 1.6):
+ * applies the kernel's decision (docs/kernel.md §2.3-§2.7):
  *  - apei_claimed: no exit and no injection; KVM_RUN returns -1/EINTR with
  *    KVM_EXIT_INTR (the SIGBUS BUS_MCEERR_AR path; no signal is raised).
  *  - FSC 0x10 with FnV 0 (and SECC 0x18) go through the hyp's AT re-walk:
