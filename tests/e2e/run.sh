@@ -140,7 +140,7 @@ versions="kernel $kernel_pkg $kernel_version; qemu $qemu_version + qemu-tea.patc
 if [ ${#nested_progs[@]} -gt 0 ]; then
 	if [ "${KVMSEA_E2E_NESTED:-0}" = 1 ]; then
 		say "qemu (nested): building or reusing"
-		qemu_line=$("$here/build-qemu.sh" nested | tail -1) || exit $?
+		qemu_line=$("$here/build-qemu.sh" new | tail -1) || exit $?
 		read -r _ nested_version nested_qemu <<<"$qemu_line"
 		say "qemu (nested): Debian $nested_version + qemu10-tea.patch: $nested_qemu"
 		# The kernel hands an unknown name=value to init as environment.
