@@ -242,6 +242,10 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	if (sea.flags & RUN_INJECTED_MARK)
 		return -EALREADY;
 	new_return(vcpu);
+	/* A KVM_RUN that returned 0 sent no SIGBUS: an AR waiting here is
+	 * the VMM's, and must not be taken for the guest's at a later
+	 * -EINTR. */
+	kvmsea_vcpu_give_ar_to_vm(vcpu);
 	ret = kvmsea_vcpu_probe(vcpu);
 	if (ret < 0)
 		return ret;
@@ -260,10 +264,7 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	return deliver(vcpu, hcr);
 }
 
-/* An AR that reached this vCPU's thread while KVM_RUN did not fail came
- * from the VMM's own access to guest memory on that thread (KVM_RUN
- * returns -EINTR after the SIGBUS it sends): it is the VM's. */
-static void give_ar_to_vm(struct kvmsea_vcpu *vcpu)
+void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu)
 {
 	struct kvmsea_sigrec rec;
 
@@ -283,6 +284,8 @@ static int read_state(struct kvmsea_vcpu *vcpu, uint64_t *hcr)
 	return ret;
 }
 
+static int handle_memory_fault(struct kvmsea_vcpu *vcpu);
+
 /* A SIGBUS AR the VMM's handler recorded for this vCPU. */
 static __attribute__((noinline)) int handle_sigbus(struct kvmsea_vcpu *vcpu,
 						   int run_ret)
@@ -292,8 +295,15 @@ static __attribute__((noinline)) int handle_sigbus(struct kvmsea_vcpu *vcpu,
 	int ret;
 
 	if (run_ret == 0) {
-		give_ar_to_vm(vcpu);
+		kvmsea_vcpu_give_ar_to_vm(vcpu);
 		return KVMSEA_EXIT_NOT_SEA;
+	}
+	/* KVM fails with EHWPOISON instead of sending a SIGBUS: the AR is
+	 * the VMM's, and the memory fault is this return's event. */
+	if (run_ret == -EHWPOISON &&
+	    vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		kvmsea_vcpu_give_ar_to_vm(vcpu);
+		return handle_memory_fault(vcpu);
 	}
 	/* On an error the record stays for the next return. */
 	ret = read_state(vcpu, &hcr);

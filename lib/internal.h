@@ -81,6 +81,12 @@ struct kvmsea_vcpu {
 /* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
 int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu);
 
+/* ---- exit.c ---- */
+/* Move the SIGBUS ARs waiting in @vcpu's storage to the VM's: they came
+ * from the VMM's own access on that thread, not from the guest (a KVM_RUN
+ * that sent no SIGBUS returned, or the handle goes away). */
+void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu);
+
 /* ---- event.c ---- */
 /* An event for the SEA exit @sea on @vcpu (no guest state yet). */
 void kvmsea_event_from_exit(struct kvmsea_event *ev,
