@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arm64.h"
 #include "internal.h"
 #include "kvm.h"
 
@@ -211,12 +212,23 @@ static int run_policy(struct kvmsea_vcpu *vcpu)
 	return act(vcpu, action);
 }
 
+/* An exit's gpa is the IPA of the stage 2 the vCPU ran on: while a nested
+ * guest runs with its guest hypervisor's stage 2 on (HCR_EL2.VM, KVM's
+ * nested_stage2_enabled), an L2 IPA that hypervisor chose, not an address
+ * of the VM's memory map. */
+static bool gpa_is_vms(const struct kvmsea_event *ev, uint64_t hcr)
+{
+	return ev->source != KVMSEA_SOURCE_EXIT || !ev->guest.in_nested_guest ||
+	       !(hcr & A64_HCR_VM);
+}
+
 /* The event of this return, then the registry, the handler, the action. */
 static int deliver(struct kvmsea_vcpu *vcpu, uint64_t hcr)
 {
 	kvmsea_event_guest(&vcpu->event, vcpu->features, vcpu->pc, vcpu->pstate,
 			   hcr);
-	kvmsea_ctx_note_poison(vcpu->ctx, &vcpu->event);
+	if (gpa_is_vms(&vcpu->event, hcr))
+		kvmsea_ctx_note_poison(vcpu->ctx, &vcpu->event);
 	return run_policy(vcpu);
 }
 
