@@ -119,6 +119,9 @@ uint64_t kvmsea_monotonic_ns(void);
  * follows from it: the page's host address (from the map), the
  * distinct-page count, the storm flag. Not from a signal handler. */
 void kvmsea_ctx_note_poison(struct kvmsea_ctx *ctx, struct kvmsea_event *ev);
+/* The largest naturally aligned power-of-two block at @gpa that fits in
+ * @left bytes (both 4 KiB multiples). Pure. */
+uint64_t kvmsea_aligned_block(uint64_t gpa, uint64_t left);
 /* ---- inject.c ---- */
 struct kvmsea_inject_req {
 	enum kvmsea_strategy how;
