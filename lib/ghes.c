@@ -293,6 +293,13 @@ static uint8_t *host_of(uint8_t *mem, uint64_t mem_gpa, size_t mem_size,
 	return mem + (gpa - mem_gpa);
 }
 
+/* The counters kvmsea_ghes_get_stats() reads that are state, not events. */
+static void update_stats(struct kvmsea_ghes *g)
+{
+	g->stats.waiting = g->len;
+	g->stats.unacked = g->unacked;
+}
+
 static void initial_state(struct kvmsea_ghes *g)
 {
 	memset(g->block, 0, g->l.block_length);
@@ -301,6 +308,7 @@ static void initial_state(struct kvmsea_ghes *g)
 	g->unacked = false;
 	g->stats.dropped += g->len;
 	g->head = g->len = 0;
+	update_stats(g);
 }
 
 KVMSEA_EXPORT int kvmsea_ghes_new(const struct kvmsea_ghes_layout *l, void *mem,
@@ -402,12 +410,6 @@ static bool block_free(struct kvmsea_ghes *g)
 		g->stats.acked++;
 	}
 	return !g->unacked;
-}
-
-static void update_stats(struct kvmsea_ghes *g)
-{
-	g->stats.waiting = g->len;
-	g->stats.unacked = g->unacked;
 }
 
 KVMSEA_EXPORT int kvmsea_ghes_report(struct kvmsea_ghes *g,

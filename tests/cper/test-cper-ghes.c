@@ -332,6 +332,10 @@ static void test_storm(void **state)
 		kvmsea_ghes_report(g, &e);
 	}
 	kvmsea_ghes_reset(g);
+	/* The counters as of the reset: nothing waits or is unacknowledged. */
+	assert_int_equal(kvmsea_ghes_get_stats(g, &st), 0);
+	assert_int_equal(st.waiting, 0);
+	assert_int_equal(st.unacked, 0);
 	assert_int_equal(le(MEM + 8, 8), 1);
 	assert_int_equal(le(MEM + 16, 4), 0);
 	assert_int_equal(kvmsea_ghes_poll(g), KVMSEA_GHES_IDLE);
