@@ -37,9 +37,11 @@
 
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::event::{Event, Injected, Strategy, VcpuFlags};
-use crate::vcpu::{Outcome, RunError, Vcpu};
+use crate::event::VcpuFlags;
+use crate::vcpu::SeaVcpu;
+use crate::vcpu::{RunError, Vcpu};
 use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
+use std::cell::Cell;
 use std::ops::Deref;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::ptr::NonNull;
@@ -101,6 +103,8 @@ pub struct KvmVcpu<'a> {
     // Declared first, dropped first: the handle goes before the mapping.
     sea: Vcpu<'a>,
     fd: VcpuFd,
+    /// What RunFd::run saw of errno for an `Ok` exit (SeaVcpu's run_errno).
+    run_errno: Cell<i32>,
 }
 
 impl<'a> KvmVcpu<'a> {
@@ -120,7 +124,11 @@ impl<'a> KvmVcpu<'a> {
         let made =
             unsafe { Vcpu::from_raw_parts(ctx, BorrowedFd::borrow_raw(raw_fd), run, id, flags) };
         match made {
-            Ok(sea) => Ok(KvmVcpu { sea, fd }),
+            Ok(sea) => Ok(KvmVcpu {
+                sea,
+                fd,
+                run_errno: Cell::new(0),
+            }),
             Err(e) => Err((e, fd)),
         }
     }
@@ -128,7 +136,27 @@ impl<'a> KvmVcpu<'a> {
     /// Both halves at once, for the run loop: `fd.run()`, then
     /// `sea.handle_exit(&result)`.
     pub fn split(&mut self) -> (RunFd<'_>, SeaVcpu<'_, 'a>) {
-        (RunFd { fd: &mut self.fd }, SeaVcpu { sea: &mut self.sea })
+        let run_errno = &self.run_errno;
+        (
+            RunFd {
+                fd: &mut self.fd,
+                run_errno,
+            },
+            SeaVcpu::new(&mut self.sea, Some(run_errno)),
+        )
+    }
+
+    /// [`Vcpu::sigbus_scope`]: runs `f`, the run loop, with this thread's
+    /// SIGBUS belonging to this vCPU, and gives it both halves of
+    /// [`split`](Self::split).
+    pub fn sigbus_scope<R>(&mut self, f: impl FnOnce(RunFd<'_>, SeaVcpu<'_, 'a>) -> R) -> R {
+        let vcpu = self.sea.as_raw();
+        // SAFETY: a live handle.
+        let ctx = unsafe { kvmsea_sys::kvmsea_vcpu_get_ctx(vcpu) };
+        crate::sigbus::on_this_thread(ctx, vcpu, || {
+            let (fd, sea) = self.split();
+            f(fd, sea)
+        })
     }
 
     /// The kvm-ioctls fd, for its `&self` ioctls (registers, events...).
@@ -138,7 +166,7 @@ impl<'a> KvmVcpu<'a> {
 
     /// The libkvmsea handle.
     pub fn sea(&mut self) -> SeaVcpu<'_, 'a> {
-        SeaVcpu { sea: &mut self.sea }
+        SeaVcpu::new(&mut self.sea, Some(&self.run_errno))
     }
 
     /// Frees the handle and gives the fd back.
@@ -151,12 +179,26 @@ impl<'a> KvmVcpu<'a> {
 /// run loop needs, and every `&self` method of [`VcpuFd`] through `Deref`.
 pub struct RunFd<'s> {
     fd: &'s mut VcpuFd,
+    run_errno: &'s Cell<i32>,
 }
 
 impl RunFd<'_> {
-    /// `KVM_RUN` ([`VcpuFd::run`]).
+    /// `KVM_RUN` ([`VcpuFd::run`]). kvm-ioctls returns
+    /// `KVM_EXIT_MEMORY_FAULT`, which comes with `KVM_RUN` failing, as
+    /// `Ok(VcpuExit::MemoryFault)` and drops the errno (`EHWPOISON` for a
+    /// poisoned guest_memfd page, `EFAULT` for others); this reads it at
+    /// once, while it is still the ioctl's, for the
+    /// [`SeaVcpu::handle_exit`] that follows.
     pub fn run(&mut self) -> std::result::Result<VcpuExit<'_>, kvm_ioctls::Error> {
-        self.fd.run()
+        let ret = self.fd.run();
+        let errno = match ret {
+            Ok(VcpuExit::MemoryFault { .. }) => {
+                std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+            }
+            _ => 0,
+        };
+        self.run_errno.set(errno);
+        ret
     }
 
     /// `kvm_run.immediate_exit` ([`VcpuFd::set_kvm_immediate_exit`]).
@@ -169,38 +211,5 @@ impl Deref for RunFd<'_> {
     type Target = VcpuFd;
     fn deref(&self) -> &VcpuFd {
         self.fd
-    }
-}
-
-/// The libkvmsea half of a [`KvmVcpu`]: the [`Vcpu`] methods that need
-/// `&mut`, and the others through `Deref`.
-pub struct SeaVcpu<'s, 'a> {
-    sea: &'s mut Vcpu<'a>,
-}
-
-impl SeaVcpu<'_, '_> {
-    /// [`Vcpu::handle_exit`], with `VcpuFd::run()`'s result.
-    pub fn handle_exit<T, E: RunError>(
-        &mut self,
-        ret: &std::result::Result<T, E>,
-    ) -> Result<Outcome> {
-        self.sea.handle_exit(ret)
-    }
-
-    /// [`Vcpu::handle_exit_raw`].
-    pub fn handle_exit_raw(&mut self, run_ret: i32) -> Result<Outcome> {
-        self.sea.handle_exit_raw(run_ret)
-    }
-
-    /// [`Vcpu::inject`].
-    pub fn inject(&mut self, event: &Event, how: Strategy) -> Result<Injected> {
-        self.sea.inject(event, how)
-    }
-}
-
-impl<'a> Deref for SeaVcpu<'_, 'a> {
-    type Target = Vcpu<'a>;
-    fn deref(&self) -> &Vcpu<'a> {
-        self.sea
     }
 }

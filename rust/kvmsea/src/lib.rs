@@ -34,22 +34,30 @@
 //! contracts.
 #![deny(missing_docs)]
 
+mod bits;
+mod buffer;
 mod context;
+pub mod cper;
 mod error;
 pub mod esr;
 mod event;
+pub mod ghes;
 #[cfg(feature = "kvm-ioctls")]
 pub mod kvm;
+mod memory;
+mod sigbus;
 mod text;
 mod vcpu;
 
 pub use context::{probe, Caps, Context};
 pub use error::{Errno, Error, Result};
 pub use event::{
-    Action, Event, ExitFields, Guest, Injected, Lost, Page, SigbusFields, Source, Strategy,
-    VcpuFlags,
+    Action, Event, ExitFields, Guest, Injected, Lost, MemoryFaultFields, Page, SigbusFields,
+    Source, Strategy, VcpuFlags,
 };
-pub use vcpu::{HandlerVcpu, Outcome, RunError, Vcpu};
+pub use memory::{Memslot, MemslotFlags, Poison, Stats};
+pub use sigbus::{sigbus, SigbusInfo, SigbusResult};
+pub use vcpu::{HandlerVcpu, Outcome, RunError, SeaVcpu, Vcpu};
 
 /// The raw bindings this crate is built on.
 pub use kvmsea_sys as sys;
