@@ -13,6 +13,13 @@
 //! - [`Context`]: one per VM, with the handler; [`Vcpu`]: one per vCPU,
 //!   whose [`handle_exit`](Vcpu::handle_exit) goes after every `KVM_RUN`.
 //! - [`kvm`] (feature `kvm-ioctls`): the same from rust-vmm's `kvm-ioctls`.
+//! - The SIGBUS path: the guest memory map ([`Context::set_memslot`]), the
+//!   async-signal-safe entry point [`sigbus`] for the VMM's own signal
+//!   handler, [`Vcpu::sigbus_scope`] and [`Context::sigbus_register`] to
+//!   say whose a signal is, [`Context::next_error`]; the poison registry,
+//!   the storm limit and the counters ([`Stats`]).
+//! - [`cper`] and [`ghes`]: error records for the guest, as firmware hands
+//!   them to an operating system, and the GHESv2 source that carries them.
 //!
 //! ```no_run
 //! use kvmsea::{Action, Context, Strategy};

@@ -1,77 +1,8 @@
 //! The SIGBUS path from Rust (`kvmsea_sigbus(3)`): [`sigbus`], the entry
 //! point a VMM's own `SA_SIGINFO` handler calls, and the registrations that
 //! tell it which context, and on a vCPU's thread which vCPU, a signal
-//! belongs to. The library never installs a signal handler.
-//!
-//! ```no_run
-//! use kvmsea::{SigbusInfo, SigbusResult};
-//!
-//! extern "C" fn on_sigbus(_sig: i32, si: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
-//!     // SAFETY: the kernel's siginfo for this SA_SIGINFO handler.
-//!     let info = unsafe { SigbusInfo::from_siginfo(si.cast()) };
-//!     if kvmsea::sigbus(&info) == SigbusResult::NotMine {
-//!         // Not a guest memory error: the VMM's own (chain, or die).
-//!     }
-//! }
-//! # fn f(ctx: &kvmsea::Context<'_>, vcpu: &mut kvmsea::Vcpu<'_>) -> kvmsea::Result<()> {
-//! ctx.sigbus_register()?; // the process's context, until it is dropped
-//! vcpu.sigbus_scope(|mut vcpu| {
-//!     // the run loop: this thread's SIGBUS is this vCPU's
-//!     # let _ = vcpu.handle_exit_raw(0);
-//! });
-//! # Ok(()) }
-//! ```
-//!
-//! # Why it is sound
-//!
-//! A signal handler may run at any instruction of any thread, so what it
-//! reads must be valid whenever it can see it. [`sigbus`] reads two
-//! registrations:
-//!
-//! - **The thread's vCPU**, a thread-local pointer to a record (the vCPU's
-//!   C handle and its context's) on the stack of
-//!   [`Vcpu::sigbus_scope`](crate::Vcpu::sigbus_scope). The scope borrows
-//!   the [`Vcpu`](crate::Vcpu) mutably and lends the closure a
-//!   [`SeaVcpu`](crate::SeaVcpu), which gives out no `&mut Vcpu` that
-//!   `mem::swap` or `mem::replace` could take away: the handle, and the
-//!   context it borrows, live until the scope ends. The scope's end
-//!   restores the previous pointer (also when the closure unwinds: a drop
-//!   guard inside the library, which no caller can forget). A handler
-//!   only ever reads its own thread's pointer, and runs to its end before
-//!   the thread it interrupted goes on, so it can never see a record whose
-//!   scope has ended. The pointer is one atomic word, written with release
-//!   and read with acquire ordering: a handler sees it set or not, never
-//!   half-way. A closure scope, not a guard value: a guard could be
-//!   `mem::forget`-ten, and a `Vcpu` is `Send`, so its drop may run on
-//!   another thread that cannot clear this one's pointer.
-//! - **The process's context**, a global pointer set by
-//!   [`Context::sigbus_register`] and cleared by
-//!   [`Context::sigbus_unregister`] or the context's drop, for threads
-//!   outside a vCPU scope. A handler counts itself in (a global atomic
-//!   count) before it loads the pointer and out after its call; clearing
-//!   stores null and then waits until the count is 0. Both sides use
-//!   sequentially consistent operations, so a handler that saw the old
-//!   pointer was counted before the store and is waited for: the C
-//!   context is freed only when no handler can use it. A context that is
-//!   `mem::forget`-ten is never freed, so its pointer stays valid; the
-//!   signal path uses neither the VM's file descriptor nor the handler
-//!   closure, which the forgotten context no longer keeps alive.
-//!
-//! [`sigbus`] itself allocates nothing, takes no lock and cannot panic:
-//! two atomic loads, a thread-local read, and `kvmsea_sigbus()`, which is
-//! async-signal-safe. The thread-local is a `const`-initialised atomic
-//! without drop glue, which std keeps in the platform's TLS directly, with
-//! no lazy initialisation or destructor registration
-//! (`library/std/src/sys/thread_local/native/mod.rs`); in an executable
-//! that is a load relative to the thread pointer. (A Rust library loaded
-//! with `dlopen()` reaches its TLS through `__tls_get_addr`, which glibc
-//! may have to allocate for on a thread's first access: load the crate
-//! with the program, as cargo does.)
-//!
-//! What a caller must still do: pass the vCPU only on its own thread (the
-//! scope does), and not leave the handler while [`sigbus`] runs (a
-//! `siglongjmp` out of a second signal that interrupted it would leave it
-//! counted in for ever, and the context's drop would wait for ever).
+//! belongs to. The library never installs a signal handler. The
+//! documentation of [`sigbus`] says why this is sound.
 
 use crate::context::Context;
 use crate::error::{Errno, Result};
@@ -163,15 +94,84 @@ thread_local! {
 
 /// The context for threads outside any vCPU scope, or null.
 static PROCESS: AtomicPtr<sys::kvmsea_ctx> = AtomicPtr::new(null_mut());
-/// Handlers between counting themselves in and out (see the module doc).
+/// Handlers between counting themselves in and out (see sigbus()).
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
 /// The entry point for a SIGBUS handler: records a memory error in guest
-/// memory for the vCPU of this thread's [`Vcpu::sigbus_scope`]
-/// (crate::Vcpu::sigbus_scope), or else for the context of
-/// [`Context::sigbus_register`]. Async-signal-safe: no allocation, no
-/// lock, no panic; errno is left as it was. See the module documentation
-/// for why it is sound.
+/// memory for the vCPU of this thread's
+/// [`Vcpu::sigbus_scope`](crate::Vcpu::sigbus_scope), or else for the
+/// context of [`Context::sigbus_register`]. Async-signal-safe: no
+/// allocation, no lock, no panic; errno is left as it was.
+///
+/// ```no_run
+/// use kvmsea::{SigbusInfo, SigbusResult};
+///
+/// extern "C" fn on_sigbus(_sig: i32, si: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
+///     // SAFETY: the kernel's siginfo for this SA_SIGINFO handler.
+///     let info = unsafe { SigbusInfo::from_siginfo(si.cast()) };
+///     if kvmsea::sigbus(&info) == SigbusResult::NotMine {
+///         // Not a guest memory error: the VMM's own (chain, or die).
+///     }
+/// }
+/// # fn f(ctx: &kvmsea::Context<'_>, vcpu: &mut kvmsea::Vcpu<'_>) -> kvmsea::Result<()> {
+/// ctx.sigbus_register()?; // the process's context, until it is dropped
+/// vcpu.sigbus_scope(|mut vcpu| {
+///     // the run loop: this thread's SIGBUS is this vCPU's
+///     # let _ = vcpu.handle_exit_raw(0);
+/// });
+/// # Ok(()) }
+/// ```
+///
+/// # Why it is sound
+///
+/// A signal handler may run at any instruction of any thread, so what it
+/// reads must be valid whenever it can see it. [`sigbus`] reads two
+/// registrations:
+///
+/// - **The thread's vCPU**, a thread-local pointer to a record (the vCPU's
+///   C handle and its context's) on the stack of
+///   [`Vcpu::sigbus_scope`](crate::Vcpu::sigbus_scope). The scope borrows
+///   the [`Vcpu`](crate::Vcpu) mutably and lends the closure a
+///   [`SeaVcpu`](crate::SeaVcpu), which gives out no `&mut Vcpu` that
+///   `mem::swap` or `mem::replace` could take away: the handle, and the
+///   context it borrows, live until the scope ends. The scope's end
+///   restores the previous pointer (also when the closure unwinds: a drop
+///   guard inside the library, which no caller can forget). A handler
+///   only ever reads its own thread's pointer, and runs to its end before
+///   the thread it interrupted goes on, so it can never see a record whose
+///   scope has ended. The pointer is one atomic word, written with release
+///   and read with acquire ordering: a handler sees it set or not, never
+///   half-way. A closure scope, not a guard value: a guard could be
+///   `mem::forget`-ten, and a `Vcpu` is `Send`, so its drop may run on
+///   another thread that cannot clear this one's pointer.
+/// - **The process's context**, a global pointer set by
+///   [`Context::sigbus_register`] and cleared by
+///   [`Context::sigbus_unregister`] or the context's drop, for threads
+///   outside a vCPU scope. A handler counts itself in (a global atomic
+///   count) before it loads the pointer and out after its call; clearing
+///   stores null and then waits until the count is 0. Both sides use
+///   sequentially consistent operations, so a handler that saw the old
+///   pointer was counted before the store and is waited for: the C
+///   context is freed only when no handler can use it. A context that is
+///   `mem::forget`-ten is never freed, so its pointer stays valid; the
+///   signal path uses neither the VM's file descriptor nor the handler
+///   closure, which the forgotten context no longer keeps alive.
+///
+/// `sigbus` itself allocates nothing, takes no lock and cannot panic:
+/// two atomic loads, a thread-local read, and `kvmsea_sigbus()`, which is
+/// async-signal-safe. The thread-local is a `const`-initialised atomic
+/// without drop glue, which std keeps in the platform's TLS directly, with
+/// no lazy initialisation or destructor registration
+/// (`library/std/src/sys/thread_local/native/mod.rs`); in an executable
+/// that is a load relative to the thread pointer. (A Rust library loaded
+/// with `dlopen()` reaches its TLS through `__tls_get_addr`, which glibc
+/// may have to allocate for on a thread's first access: load the crate
+/// with the program, as cargo does.)
+///
+/// What a caller must still do: pass the vCPU only on its own thread (the
+/// scope does), and not leave the handler while [`sigbus`] runs (a
+/// `siglongjmp` out of a second signal that interrupted it would leave it
+/// counted in for ever, and the context's drop would wait for ever).
 pub fn sigbus(info: &SigbusInfo) -> SigbusResult {
     // usize and u64 are the same width on every target the library has.
     let addr = info.addr as usize as *mut c_void;
