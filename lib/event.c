@@ -194,7 +194,8 @@ static const char *action_name(enum kvmsea_action action)
 	return "unknown";
 }
 
-static const char *const lost_names[] = {
+/* KVMSEA_LOST_* bit i is lost_names[i] (fixed-size rows: no relocations). */
+static const char lost_names[][5] = {
 	"far", "fnv", "wnr", "cm", "ea", "set", "fsc", "sync",
 };
 
@@ -368,29 +369,10 @@ static void format_text(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 	w_char(w, '\n');
 }
 
-static void json_key(struct kvmsea_writer *w, const char *key)
-{
-	w_str(w, ",\"");
-	w_str(w, key);
-	w_str(w, "\":");
-}
-
-static void json_num(struct kvmsea_writer *w, const char *key, uint64_t v)
-{
-	json_key(w, key);
-	w_dec(w, v);
-}
-
-static void json_bool(struct kvmsea_writer *w, const char *key, bool v)
-{
-	json_key(w, key);
-	w_str(w, v ? "true" : "false");
-}
-
 static void json_addr(struct kvmsea_writer *w, const char *key, bool known,
 		      uint64_t v)
 {
-	json_key(w, key);
+	w_json_key(w, key);
 	w_addr(w, known, v, true);
 }
 
@@ -399,23 +381,23 @@ static void json_addr(struct kvmsea_writer *w, const char *key, bool known,
 static void format_json(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 {
 	w_str(w, "{\"schema\":\"libkvmsea.event/1\"");
-	json_key(w, "source");
+	w_json_key(w, "source");
 	w_json_str(w, source_name(ev->source));
-	json_key(w, "vcpu");
+	w_json_key(w, "vcpu");
 	if (ev->vcpu_id == KVMSEA_NO_VCPU)
 		w_str(w, "null");
 	else
 		w_dec(w, ev->vcpu_id);
-	json_num(w, "seq", ev->seq);
-	json_num(w, "time_ns", ev->time_ns);
-	json_key(w, "esr");
+	w_json_key_num(w, "seq", ev->seq);
+	w_json_key_num(w, "time_ns", ev->time_ns);
+	w_json_key(w, "esr");
 	w_esr(w, ev->syndrome, KVMSEA_ESR_JSON);
 	json_addr(w, "gva", ev->known & KVMSEA_KNOWN_GVA, ev->gva);
 	json_addr(w, "gpa", ev->known & KVMSEA_KNOWN_GPA, ev->gpa);
 	json_addr(w, "page_gpa", ev->known & KVMSEA_KNOWN_PAGE_GPA, ev->page_gpa);
 	json_addr(w, "page_hva", ev->known & KVMSEA_KNOWN_PAGE_HVA, ev->page_hva);
-	json_num(w, "page_size", ev->page_size);
-	json_key(w, "exit");
+	w_json_key_num(w, "page_size", ev->page_size);
+	w_json_key(w, "exit");
 	if (ev->source == KVMSEA_SOURCE_EXIT) {
 		w_str(w, "{\"flags\":");
 		w_dec(w, ev->exit.flags);
@@ -426,50 +408,50 @@ static void format_json(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 	} else {
 		w_str(w, "null");
 	}
-	json_key(w, "sigbus");
+	w_json_key(w, "sigbus");
 	if (ev->source == KVMSEA_SOURCE_SIGBUS_AR ||
 	    ev->source == KVMSEA_SOURCE_SIGBUS_AO) {
 		w_str(w, "{\"code\":");
 		w_dec(w, (uint32_t)ev->sigbus.code);
 		json_addr(w, "addr", true, ev->sigbus.addr);
-		json_num(w, "addr_lsb", ev->sigbus.addr_lsb);
+		w_json_key_num(w, "addr_lsb", ev->sigbus.addr_lsb);
 		w_char(w, '}');
 	} else {
 		w_str(w, "null");
 	}
-	json_key(w, "memory_fault");
+	w_json_key(w, "memory_fault");
 	if (ev->source == KVMSEA_SOURCE_MEMORY_FAULT) {
 		w_str(w, "{\"flags\":");
 		w_dec(w, ev->memory_fault.flags);
 		json_addr(w, "gpa", true, ev->memory_fault.gpa);
-		json_num(w, "size", ev->memory_fault.size);
+		w_json_key_num(w, "size", ev->memory_fault.size);
 		w_char(w, '}');
 	} else {
 		w_str(w, "null");
 	}
-	json_key(w, "guest");
+	w_json_key(w, "guest");
 	if (ev->known & KVMSEA_KNOWN_GUEST) {
 		w_str(w, "{\"pc\":");
 		w_addr(w, true, ev->guest.pc, true);
 		json_addr(w, "pstate", true, ev->guest.pstate);
-		json_num(w, "el", ev->guest.el);
-		json_bool(w, "aarch32", ev->guest.aarch32);
-		json_bool(w, "el1_aarch32", ev->guest.el1_aarch32);
-		json_bool(w, "has_el2", ev->guest.has_el2);
-		json_bool(w, "in_nested_guest", ev->guest.in_nested_guest);
+		w_json_key_num(w, "el", ev->guest.el);
+		w_json_key_bool(w, "aarch32", ev->guest.aarch32);
+		w_json_key_bool(w, "el1_aarch32", ev->guest.el1_aarch32);
+		w_json_key_bool(w, "has_el2", ev->guest.has_el2);
+		w_json_key_bool(w, "in_nested_guest", ev->guest.in_nested_guest);
 		w_char(w, '}');
 	} else {
 		w_str(w, "null");
 	}
-	json_num(w, "repeats", ev->repeats);
-	json_bool(w, "livelock", ev->livelock);
-	json_num(w, "distinct_pages", ev->distinct_pages);
-	json_bool(w, "storm", ev->storm);
-	json_key(w, "action");
+	w_json_key_num(w, "repeats", ev->repeats);
+	w_json_key_bool(w, "livelock", ev->livelock);
+	w_json_key_num(w, "distinct_pages", ev->distinct_pages);
+	w_json_key_bool(w, "storm", ev->storm);
+	w_json_key(w, "action");
 	w_json_str(w, action_name(ev->action));
-	json_key(w, "injected");
+	w_json_key(w, "injected");
 	w_json_str(w, kvmsea_strategy_name(ev->injected));
-	json_key(w, "lost");
+	w_json_key(w, "lost");
 	w_lost(w, ev->lost, true);
 	w_char(w, '}');
 }

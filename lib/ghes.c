@@ -293,7 +293,6 @@ static uint8_t *host_of(uint8_t *mem, uint64_t mem_gpa, size_t mem_size,
 	return mem + (gpa - mem_gpa);
 }
 
-/* The counters kvmsea_ghes_get_stats() reads that are state, not events. */
 static void update_stats(struct kvmsea_ghes *g)
 {
 	g->stats.waiting = g->len;

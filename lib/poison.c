@@ -145,6 +145,23 @@ static bool valid(const struct kvmsea_poison_error *e)
 	       e->source >= KVMSEA_SOURCE_EXIT && e->source <= KVMSEA_SOURCE_CALLER;
 }
 
+/*
+ * Fold @e's time into @r.  Events reach the registry out of order: a
+ * SIGBUS queued by the handler is drained after the guest's later touch
+ * was recorded.  So a range's first and last times are the minimum and
+ * maximum seen, and its source is that of the earliest event.
+ */
+static void note_time(struct kvmsea_poison *r, uint64_t ns,
+		      enum kvmsea_source source)
+{
+	if (ns < r->first_ns) {
+		r->first_ns = ns;
+		r->source = source;
+	}
+	if (ns > r->last_ns)
+		r->last_ns = ns;
+}
+
 /* Ranges [i, j) become one with @e. */
 static void merge(struct kvmsea_poison_set *s, size_t i, size_t j,
 		  const struct kvmsea_poison_error *e)
@@ -158,17 +175,15 @@ static void merge(struct kvmsea_poison_set *s, size_t i, size_t j,
 	for (size_t k = i + 1; k < j; k++) {
 		const struct kvmsea_poison *o = &s->ranges[k];
 
-		if (o->first_ns < r->first_ns) {
-			r->first_ns = o->first_ns;
-			r->source = o->source;
-		}
+		note_time(r, o->first_ns, o->source);
+		note_time(r, o->last_ns, o->source);
 		r->count += o->count;
 	}
 	if (s->ranges[j - 1].gpa + s->ranges[j - 1].size > end)
 		end = s->ranges[j - 1].gpa + s->ranges[j - 1].size;
 	r->gpa = start;
 	r->size = end - start;
-	r->last_ns = e->realtime_ns;
+	note_time(r, e->realtime_ns, e->source);
 	r->count++;
 	memmove(r + 1, &s->ranges[j], (s->n - j) * sizeof(*r));
 	s->n -= j - i - 1;
@@ -217,7 +232,7 @@ int kvmsea_poison_record(struct kvmsea_poison_set *s,
 		if (j == i + 1 && r->gpa <= e->gpa && end <= r->gpa + r->size) {
 			if (!r->hva && r->gpa == e->gpa)
 				r->hva = e->hva;
-			r->last_ns = e->realtime_ns;
+			note_time(r, e->realtime_ns, e->source);
 			r->count++;
 		} else {
 			merge(s, i, j, e);

@@ -99,7 +99,8 @@ build_valgrind() {
 # configured in an aarch64 build (its test programs run in the arm64 guest).
 # Adjust the options, the suite selection or the environment here.
 # KVMSEA_E2E_NESTED=1 adds the nested-virtualization boot (a second QEMU,
-# trixie's 10.x, built once and cached; see tests/e2e/README.md).
+# sid's 10.2, built once and cached, shared with the guest build; see
+# tests/e2e/README.md).
 build_e2e() {
 	meson_configure build-e2e --cross-file "$cross_file" -De2e=enabled -Dwerror=true || return 1
 	KVMSEA_E2E_NESTED=${KVMSEA_E2E_NESTED:-1} run_tests build-e2e --suite e2e
@@ -107,7 +108,8 @@ build_e2e() {
 # ===========================================================================
 
 # The CPER guest test (tests/cper/README.md): native, since its host tool
-# links the library; it builds its own QEMU (10.2) once, cached.
+# links the library; it uses the e2e nested stage's QEMU (10.2), built once
+# and cached.
 build_guest() {
 	CC=gcc meson_configure build-guest -Dcper-guest=enabled -Dwerror=true || return 1
 	run_tests build-guest --suite cper-guest

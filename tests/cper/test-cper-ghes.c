@@ -114,6 +114,12 @@ static void test_hest_table(void **state)
 	assert_int_equal(kvmsea_ghes_build_hest(l, 2, &ids, t, sizeof(t)), -EINVAL);
 	assert_int_equal(kvmsea_ghes_build_hest(l, 0, &ids, t, sizeof(t)), -EINVAL);
 	assert_int_equal(kvmsea_ghes_build_hest(NULL, 1, &ids, t, sizeof(t)), -EINVAL);
+	/* A table past INT32_MAX bytes, whose size the int result cannot
+	 * hold: refused before the sources are read (there are only 2). */
+	l[1].source_id = 1;
+	assert_int_equal(kvmsea_ghes_build_hest(l, (INT32_MAX - 40) / 92 + 1, &ids,
+						NULL, 0), -EINVAL);
+	assert_int_equal(kvmsea_ghes_build_hest(l, 2, &ids, NULL, 0), 224);
 }
 
 static void test_layout_rules(void **state)
@@ -274,6 +280,7 @@ static void test_parts(void **state)
 	for (size_t c = 0; c < 2; c++) {
 		struct kvmsea_ghes *g = source(1024, 0);
 		struct kvmsea_mem_error e = page_error(0x40037128, 65536);
+		struct kvmsea_ghes_stats st;
 		uint32_t seen = 0, entries;
 
 		e.flags |= cases[c].flags;
@@ -298,6 +305,10 @@ static void test_parts(void **state)
 								       : KVMSEA_GHES_IDLE);
 		}
 		assert_int_equal(seen, 0xffff);
+		assert_int_equal(kvmsea_ghes_get_stats(g, &st), 0);
+		assert_int_equal(st.reported, 1);
+		assert_int_equal(st.posted, 3); /* each part counts */
+		assert_int_equal(st.acked, 3);
 		kvmsea_ghes_free(g);
 	}
 }
@@ -331,11 +342,15 @@ static void test_storm(void **state)
 
 		kvmsea_ghes_report(g, &e);
 	}
+	assert_int_equal(kvmsea_ghes_get_stats(g, &st), 0);
+	assert_int_equal(st.waiting, 2);
+	assert_true(st.unacked);
 	kvmsea_ghes_reset(g);
-	/* The counters as of the reset: nothing waits or is unacknowledged. */
+	/* the statistics say so at once, before any other call */
 	assert_int_equal(kvmsea_ghes_get_stats(g, &st), 0);
 	assert_int_equal(st.waiting, 0);
-	assert_int_equal(st.unacked, 0);
+	assert_false(st.unacked);
+	assert_int_equal(st.dropped, 5 + 2);
 	assert_int_equal(le(MEM + 8, 8), 1);
 	assert_int_equal(le(MEM + 16, 4), 0);
 	assert_int_equal(kvmsea_ghes_poll(g), KVMSEA_GHES_IDLE);

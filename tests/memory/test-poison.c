@@ -191,6 +191,29 @@ static void test_inside(void **state)
 	assert_int_equal(kvmsea_poison_list(s, NULL, 0), 3);
 }
 
+static void test_out_of_order(void **state)
+{
+	struct kvmsea_poison_set *s = *state;
+	struct kvmsea_poison p;
+
+	/* a guest's touch at t=5 is recorded before the SIGBUS of t=2 that
+	 * was queued by the signal handler and drained later */
+	rec(s, E(0x40000000, K4, KVMSEA_SOURCE_EXIT, 5));
+	rec(s, E(0x40000000, K4, KVMSEA_SOURCE_SIGBUS_AR, 2));
+	p = get(s, 0x40000000, K4);
+	assert_int_equal(p.first_ns, 2000);
+	assert_int_equal(p.last_ns, 5000);
+	assert_int_equal(p.source, KVMSEA_SOURCE_SIGBUS_AR); /* the earliest */
+	assert_int_equal(p.count, 2);
+	/* the same when the late one is a range holding it */
+	rec(s, E(0x40000000, M2, KVMSEA_SOURCE_SIGBUS_AO, 1));
+	p = get(s, 0x40000000, M2);
+	assert_int_equal(p.first_ns, 1000);
+	assert_int_equal(p.last_ns, 5000);
+	assert_int_equal(p.source, KVMSEA_SOURCE_SIGBUS_AO);
+	assert_int_equal(p.count, 3);
+}
+
 static void test_union(void **state)
 {
 	struct kvmsea_poison_set *s = *state;
@@ -505,6 +528,7 @@ int main(void)
 		T(test_first_record),
 		T(test_bad_input),
 		T(test_inside),
+		T(test_out_of_order),
 		T(test_union),
 		T(test_union_unaligned),
 		T(test_hva),

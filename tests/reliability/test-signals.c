@@ -43,6 +43,9 @@
 static struct kvmsea_ctx *ctx;
 static _Thread_local struct kvmsea_vcpu *my_vcpu;
 static atomic_ulong recorded_vm, recorded_vcpu, dropped, not_mine, sent;
+/* Threads that have started: signals sent to a thread that has not run yet
+ * are handled before its first instruction, with my_vcpu still NULL. */
+static atomic_int started;
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
@@ -100,6 +103,7 @@ static void *run_vcpu(void *arg)
 	int fd = kvmsim_vcpu_fd(t->sv);
 
 	my_vcpu = t->v;
+	atomic_fetch_add(&started, 1);
 	while (!atomic_load(&t->stop)) {
 		int r = ioctl(fd, KVM_RUN, 0);
 
@@ -112,6 +116,7 @@ static void *idle(void *arg)
 {
 	atomic_bool *stop = arg;
 
+	atomic_fetch_add(&started, 1);
 	while (!atomic_load(stop))
 		sched_yield();
 	return NULL;
@@ -183,6 +188,8 @@ static void test_signals_everywhere(void **state)
 	assert_int_equal(pthread_create(&vthread, NULL, run_vcpu, &vt), 0);
 	assert_int_equal(pthread_create(&drainer, NULL, drain_vm, &d), 0);
 	assert_int_equal(pthread_create(&churner, NULL, churn_map, &stop), 0);
+	while (atomic_load(&started) < WORKERS + 1)
+		sched_yield();
 
 	for (unsigned long i = 0; i < SIGNALS; i++) {
 		pthread_t to = i % (WORKERS + 1) == WORKERS ? vthread : workers[i % (WORKERS + 1)];

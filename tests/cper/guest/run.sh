@@ -4,8 +4,9 @@
 # run.sh CPER-HOST GUEST.C: the CPER guest test (see tests/cper/README.md).
 # Gets the assets (Debian's arm64 kernel, the same package tests/e2e boots;
 # busybox-static:arm64; qemu-efi-aarch64's UEFI; QEMU >= 10.2 built by
-# build-qemu.sh), builds guest.c for arm64 and the initramfs, then runs
-# run.py, which boots the guest and does the checking.
+# tests/e2e/build-qemu.sh new, the QEMU of the e2e nested stage), builds
+# guest.c for arm64 and the initramfs, then runs run.py, which boots the
+# guest and does the checking.
 #
 # Exit: 0 all passed, 1 a failure, 77 an asset could not be had (meson's
 # "skip"; CI counts it as a failure). Environment: XDG_CACHE_HOME (the cache
@@ -52,8 +53,8 @@ read -r _ efi_version efi_deb < <("$debfetch" binary sid qemu-efi-aarch64) ||
 say "assets: kernel $kernel_pkg $kernel_version, busybox $bb_version, qemu-efi-aarch64 $efi_version"
 
 say "qemu: building or reusing (cached under $cache/qemu)"
-read -r _ qemu_version qemu < <("$here/build-qemu.sh" | tail -1) || exit 77
-say "qemu: Debian $qemu_version: $qemu"
+read -r _ qemu_version qemu < <("$here/../../e2e/build-qemu.sh" new | tail -1) || exit 77
+say "qemu: Debian $qemu_version + qemu10-tea.patch: $qemu"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvmsea-cper.XXXXXX")
 [ -n "${KVMSEA_CPER_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
