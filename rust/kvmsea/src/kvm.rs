@@ -38,8 +38,7 @@
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::event::VcpuFlags;
-use crate::vcpu::SeaVcpu;
-use crate::vcpu::{RunError, Vcpu};
+use crate::vcpu::{RunError, SeaVcpu, Vcpu};
 use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
 use std::cell::Cell;
 use std::ops::Deref;
