@@ -333,8 +333,8 @@ impl<'m> ErrorSource<'m> {
     /// the status register holds the block's address, Read Ack says
     /// acknowledged, the block is zero. Besides the record the guest has
     /// not acknowledged yet, `queue` + 1 errors can wait (one of them
-    /// perhaps half written out, in parts). Allocates the handle, nothing
-    /// later. EINVAL for a
+    /// perhaps half written out, in parts). Allocates here (the handle, its
+    /// queue and a block-sized buffer), never later. EINVAL for a
     /// bad layout, memory that does not hold it or is not 8-aligned, a
     /// `queue` of `u32::MAX`.
     pub fn new(
