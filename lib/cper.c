@@ -87,7 +87,14 @@ KVMSEA_EXPORT int kvmsea_mem_error_from_event(struct kvmsea_mem_error *e,
 		return -ENODATA;
 	memset(e, 0, sizeof(*e));
 	e->gpa = ev->known & KVMSEA_KNOWN_GPA ? ev->gpa : ev->page_gpa;
-	e->page_size = ev->page_size ? ev->page_size : PAGE_MIN;
+	/* A record names the naturally aligned granule around gpa. A SIGBUS
+	 * event's page is cut to its memslot, so it may be neither aligned
+	 * nor a power of two: take its first aligned block, which is bad
+	 * throughout, rather than a granule reaching past it. */
+	e->page_size = ev->page_size ?
+		kvmsea_aligned_block(ev->page_gpa & ~(PAGE_MIN - 1),
+				     ev->page_size < PAGE_MAX ? ev->page_size : PAGE_MAX) :
+		PAGE_MIN;
 	e->time = ev->time_ns / 1000000000u;
 	if (ev->source != KVMSEA_SOURCE_SIGBUS_AO)
 		e->flags |= KVMSEA_MEM_CONSUMED;

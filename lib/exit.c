@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arm64.h"
 #include "internal.h"
 #include "kvm.h"
 
@@ -211,12 +212,23 @@ static int run_policy(struct kvmsea_vcpu *vcpu)
 	return act(vcpu, action);
 }
 
+/* An exit's gpa is the IPA of the stage 2 the vCPU ran on: while a nested
+ * guest runs with its guest hypervisor's stage 2 on (HCR_EL2.VM, KVM's
+ * nested_stage2_enabled), an L2 IPA that hypervisor chose, not an address
+ * of the VM's memory map. */
+static bool gpa_is_vms(const struct kvmsea_event *ev, uint64_t hcr)
+{
+	return ev->source != KVMSEA_SOURCE_EXIT || !ev->guest.in_nested_guest ||
+	       !(hcr & A64_HCR_VM);
+}
+
 /* The event of this return, then the registry, the handler, the action. */
 static int deliver(struct kvmsea_vcpu *vcpu, uint64_t hcr)
 {
 	kvmsea_event_guest(&vcpu->event, vcpu->features, vcpu->pc, vcpu->pstate,
 			   hcr);
-	kvmsea_ctx_note_poison(vcpu->ctx, &vcpu->event);
+	if (gpa_is_vms(&vcpu->event, hcr))
+		kvmsea_ctx_note_poison(vcpu->ctx, &vcpu->event);
 	return run_policy(vcpu);
 }
 
@@ -242,6 +254,10 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	if (sea.flags & RUN_INJECTED_MARK)
 		return -EALREADY;
 	new_return(vcpu);
+	/* A KVM_RUN that returned 0 sent no SIGBUS: an AR waiting here is
+	 * the VMM's, and must not be taken for the guest's at a later
+	 * -EINTR. */
+	kvmsea_vcpu_give_ar_to_vm(vcpu);
 	ret = kvmsea_vcpu_probe(vcpu);
 	if (ret < 0)
 		return ret;
@@ -260,10 +276,7 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	return deliver(vcpu, hcr);
 }
 
-/* An AR that reached this vCPU's thread while KVM_RUN did not fail came
- * from the VMM's own access to guest memory on that thread (KVM_RUN
- * returns -EINTR after the SIGBUS it sends): it is the VM's. */
-static void give_ar_to_vm(struct kvmsea_vcpu *vcpu)
+void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu)
 {
 	struct kvmsea_sigrec rec;
 
@@ -283,6 +296,8 @@ static int read_state(struct kvmsea_vcpu *vcpu, uint64_t *hcr)
 	return ret;
 }
 
+static int handle_memory_fault(struct kvmsea_vcpu *vcpu);
+
 /* A SIGBUS AR the VMM's handler recorded for this vCPU. */
 static __attribute__((noinline)) int handle_sigbus(struct kvmsea_vcpu *vcpu,
 						   int run_ret)
@@ -292,8 +307,15 @@ static __attribute__((noinline)) int handle_sigbus(struct kvmsea_vcpu *vcpu,
 	int ret;
 
 	if (run_ret == 0) {
-		give_ar_to_vm(vcpu);
+		kvmsea_vcpu_give_ar_to_vm(vcpu);
 		return KVMSEA_EXIT_NOT_SEA;
+	}
+	/* KVM fails with EHWPOISON instead of sending a SIGBUS: the AR is
+	 * the VMM's, and the memory fault is this return's event. */
+	if (run_ret == -EHWPOISON &&
+	    vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		kvmsea_vcpu_give_ar_to_vm(vcpu);
+		return handle_memory_fault(vcpu);
 	}
 	/* On an error the record stays for the next return. */
 	ret = read_state(vcpu, &hcr);

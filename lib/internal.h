@@ -81,6 +81,12 @@ struct kvmsea_vcpu {
 /* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
 int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu);
 
+/* ---- exit.c ---- */
+/* Move the SIGBUS ARs waiting in @vcpu's storage to the VM's: they came
+ * from the VMM's own access on that thread, not from the guest (a KVM_RUN
+ * that sent no SIGBUS returned, or the handle goes away). */
+void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu);
+
 /* ---- event.c ---- */
 /* An event for the SEA exit @sea on @vcpu (no guest state yet). */
 void kvmsea_event_from_exit(struct kvmsea_event *ev,
@@ -113,6 +119,9 @@ uint64_t kvmsea_monotonic_ns(void);
  * follows from it: the page's host address (from the map), the
  * distinct-page count, the storm flag. Not from a signal handler. */
 void kvmsea_ctx_note_poison(struct kvmsea_ctx *ctx, struct kvmsea_event *ev);
+/* The largest naturally aligned power-of-two block at @gpa that fits in
+ * @left bytes (both 4 KiB multiples). Pure. */
+uint64_t kvmsea_aligned_block(uint64_t gpa, uint64_t left);
 /* ---- inject.c ---- */
 struct kvmsea_inject_req {
 	enum kvmsea_strategy how;

@@ -111,9 +111,7 @@ KVMSEA_EXPORT int kvmsea_ctx_next_error(struct kvmsea_ctx *ctx,
 	return 1;
 }
 
-/* The largest naturally aligned power-of-two block at @gpa that fits in
- * @left bytes (both 4 KiB multiples). */
-static uint64_t aligned_block(uint64_t gpa, uint64_t left)
+uint64_t kvmsea_aligned_block(uint64_t gpa, uint64_t left)
 {
 	uint64_t size = gpa ? gpa & -gpa : UINT64_C(1) << 63;
 
@@ -143,7 +141,7 @@ void kvmsea_ctx_note_poison(struct kvmsea_ctx *ctx, struct kvmsea_event *ev)
 	e.gpa = ev->page_gpa;
 	e.hva = ev->known & KVMSEA_KNOWN_PAGE_HVA ? ev->page_hva : 0;
 	for (left = ev->page_size; left;) {
-		e.size = aligned_block(e.gpa, left);
+		e.size = kvmsea_aligned_block(e.gpa, left);
 		if (kvmsea_poison_record(&ctx->poison, &e, &res) < 0)
 			break;
 		ev->storm |= res.storm;

@@ -49,6 +49,8 @@ KVMSEA_EXPORT void kvmsea_vcpu_free(struct kvmsea_vcpu *vcpu)
 	/* From its own handler the handle is still in use: refused. */
 	if (!vcpu || vcpu->in_handler)
 		return;
+	/* Its ARs are guest memory errors: the VM keeps them. */
+	kvmsea_vcpu_give_ar_to_vm(vcpu);
 	atomic_fetch_sub_explicit(&vcpu->ctx->vcpus, 1, memory_order_relaxed);
 	free(vcpu); /* the fd and the kvm_run mapping are the caller's */
 }

@@ -480,6 +480,43 @@ static void test_from_event(void **state)
 	assert_int_equal(kvmsea_mem_error_from_event(&e, NULL), -EINVAL);
 }
 
+/* A bad host page that its memslot maps at a guest address not aligned to
+ * its size, or cuts (a SIGBUS event's page_gpa and page_size: kvmsea_sigbus(3)
+ * cuts the page to the memslot): the record names guest pages of the bad
+ * page only, never a healthy page beside it. */
+static void test_from_event_of_a_cut_page(void **state)
+{
+	static const struct { uint64_t gpa, size; } pages[] = {
+		{ 0x40001000, 2u << 20 },  /* 2 MiB host page, slot gpa 4 KiB off */
+		{ 0x40000000, 0x1ff000 },  /* 2 MiB page cut by its memslot's end */
+		{ 0x40100000, 1ull << 40 }, /* a 1 TiB block cut to a slot */
+	};
+	struct kvmsea_event ev;
+	struct kvmsea_mem_error e;
+
+	(void)state;
+	for (size_t p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+		int n;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.source = KVMSEA_SOURCE_SIGBUS_AO;
+		ev.known = KVMSEA_KNOWN_PAGE_GPA | KVMSEA_KNOWN_PAGE_HVA;
+		ev.page_gpa = pages[p].gpa;
+		ev.page_size = pages[p].size;
+		assert_int_equal(kvmsea_mem_error_from_event(&e, &ev), 0);
+		n = kvmsea_cper_sections(&e);
+		assert_true(n > 0);
+		if (n > 1023)
+			n = 1023;
+		build(&e, 0, (uint32_t)n);
+		for (int i = 0; i < n; i++) {
+			assert_true(section_pa((unsigned int)i) >= pages[p].gpa);
+			assert_true(section_pa((unsigned int)i) + 4096 <=
+				    pages[p].gpa + pages[p].size);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_every_buffer_size),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_from_event),
+		cmocka_unit_test(test_from_event_of_a_cut_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -443,6 +443,135 @@ static void test_memory_fault(void **state)
 	teardown(&f);
 }
 
+/* The VMM's own access on the vCPU's thread (an AR recorded before
+ * KVM_RUN), then a KVM_RUN that returns 0 with an SEA exit: that return
+ * shows the AR was not the guest's (kvmsea_sigbus(3): a KVM_RUN that
+ * returned 0 moves it to the VM's storage). A later -EINTR return (a kick
+ * from another thread) must not inject it into the guest. */
+static void test_vmm_access_before_an_sea_exit(void **state)
+{
+	struct kvmsea_event ev;
+	struct fx f;
+
+	(void)state;
+	setup(&f);
+	assert_int_equal(kvmsea_sigbus(f.ctx, f.v, BUS_MCEERR_AR,
+				       (void *)(uintptr_t)(RAM_HVA + 0x5008), 12),
+			 KVMSEA_SIGBUS_RECORDED);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, 0x1234, RAM_GPA + 0x6000, true),
+			 KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->source, KVMSEA_SOURCE_EXIT);
+	assert_int_equal(kvmsea_ctx_next_error(f.ctx, &ev), 1);
+	assert_int_equal(ev.source, KVMSEA_SOURCE_SIGBUS_AR);
+	assert_true(ev.page_gpa == RAM_GPA + 0x5000);
+	/* The kick: nothing for the guest. */
+	fx_guest_at(&f, 0x5);
+	assert_int_equal(kvmsim_queue_eintr(f.sv, false), 0);
+	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_NOT_SEA);
+	assert_int_equal(kvmsea_vcpu_last_event(f.v)->source, KVMSEA_SOURCE_EXIT);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_PC) == PC0);
+	assert_int_equal(stats(&f).injected, 1);
+	teardown(&f);
+}
+
+/* The same before a guest_memfd memory fault: KVM_RUN failed with
+ * EHWPOISON, which KVM never returns after sending a SIGBUS, so the AR is
+ * the VMM's; the memory fault is this return's event, not lost. */
+static void test_vmm_access_before_a_memory_fault(void **state)
+{
+	const struct kvmsea_event *ev;
+	struct kvmsea_event vm;
+	struct fx f;
+
+	(void)state;
+	setup(&f);
+	assert_int_equal(kvmsea_sigbus(f.ctx, f.v, BUS_MCEERR_AR,
+				       (void *)(uintptr_t)(RAM_HVA + 0x5008), 12),
+			 KVMSEA_SIGBUS_RECORDED);
+	assert_int_equal(kvmsim_queue_memory_fault(f.sv, RAM_GPA + 0x8000, 4096, 0), 0);
+	assert_int_equal(fx_run_once(&f), KVMSEA_EXIT_HANDLED);
+	ev = kvmsea_vcpu_last_event(f.v);
+	assert_non_null(ev);
+	assert_int_equal(ev->source, KVMSEA_SOURCE_MEMORY_FAULT);
+	assert_true(ev->page_gpa == RAM_GPA + 0x8000);
+	assert_int_equal(stats(&f).memory_faults, 1);
+	assert_int_equal(kvmsea_ctx_is_poisoned(f.ctx, RAM_GPA + 0x8000, 1), 1);
+	assert_int_equal(kvmsea_ctx_next_error(f.ctx, &vm), 1);
+	assert_int_equal(vm.source, KVMSEA_SOURCE_SIGBUS_AR);
+	assert_true(vm.page_gpa == RAM_GPA + 0x5000);
+	teardown(&f);
+}
+
+/* A vCPU handle freed with ARs still in its storage (the VMM tears the
+ * vCPU down without another hook call): the errors are the VM's, not
+ * lost without a count. */
+static void test_vcpu_free_keeps_its_records(void **state)
+{
+	struct kvmsea_event ev;
+	struct fx f;
+
+	(void)state;
+	setup(&f);
+	assert_int_equal(kvmsea_sigbus(f.ctx, f.v, BUS_MCEERR_AR,
+				       (void *)(uintptr_t)(RAM_HVA + 0x3000), 12),
+			 KVMSEA_SIGBUS_RECORDED);
+	sig_vcpu = NULL;
+	kvmsea_vcpu_free(f.v);
+	f.v = NULL;
+	assert_int_equal(kvmsea_ctx_next_error(f.ctx, &ev), 1);
+	assert_int_equal(ev.source, KVMSEA_SOURCE_SIGBUS_AR);
+	assert_true(ev.page_gpa == RAM_GPA + 0x3000);
+	assert_int_equal(stats(&f).sigbus_dropped, 0);
+	teardown(&f);
+}
+
+#define HCR_VM (1ULL << 0)
+
+/* A nested vCPU running its guest hypervisor's guest (L2) with the guest
+ * hypervisor's stage 2 on (virtual HCR_EL2.VM): KVM's gpa is an L2 IPA
+ * (kvmsea_event(3)), which the guest hypervisor chooses. It is not an
+ * address of the VM's memory map: it must not enter the VM's poison
+ * registry, nor name a host page. */
+static void test_nested_ipa_stays_out_of_the_registry(void **state)
+{
+	const struct fx_opts nested = { .profile = KVMSIM_HOST_RAS,
+					.host_flags = KVMSIM_HOST_ARM_EL2,
+					.vcpu_flags = KVMSIM_VCPU_HAS_EL2,
+					.enable = true };
+	const struct kvmsea_memslot ram = {
+		.slot = 0, .gpa = RAM_GPA, .size = RAM_SIZE, .hva = RAM_HVA,
+	};
+	const struct kvmsea_event *ev;
+	struct kvmsea_poison rec;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, &nested);
+	assert_int_equal(kvmsea_ctx_set_memslot(f.ctx, &ram), 0);
+	kvmsim_reg_set(f.sv, KVMSEA_REG_HCR_EL2, HCR_VM);
+	fx_guest_at(&f, 0x5); /* L2 at EL1h; the abort stays there */
+	assert_int_equal(fx_run_sea(&f, 0x92000010, 0x1234, RAM_GPA + 0x6000, true),
+			 KVMSEA_EXIT_HANDLED);
+	ev = kvmsea_vcpu_last_event(f.v);
+	assert_true(ev->guest.in_nested_guest);
+	assert_true(ev->known & KVMSEA_KNOWN_PAGE_GPA); /* the L2 IPA, as KVM said */
+	assert_false(ev->known & KVMSEA_KNOWN_PAGE_HVA);
+	assert_true(ev->page_hva == 0);
+	assert_int_equal(kvmsea_ctx_get_poison(f.ctx, &rec, 1), 0);
+	assert_int_equal(kvmsea_ctx_is_poisoned(f.ctx, RAM_GPA + 0x6000, 1), 0);
+
+	/* Stage 2 off: the L2 IPA is the VM's address; it enters. */
+	kvmsim_reg_set(f.sv, KVMSEA_REG_HCR_EL2, 0);
+	fx_guest_at(&f, 0x5);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, 0x1234, RAM_GPA + 0x6000, true),
+			 KVMSEA_EXIT_HANDLED);
+	ev = kvmsea_vcpu_last_event(f.v);
+	assert_true(ev->known & KVMSEA_KNOWN_PAGE_HVA);
+	assert_true(ev->page_hva == RAM_HVA + 0x6000);
+	assert_int_equal(kvmsea_ctx_is_poisoned(f.ctx, RAM_GPA + 0x6000, 1), 1);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +585,10 @@ int main(void)
 		cmocka_unit_test(test_sigbus_livelock),
 		cmocka_unit_test(test_exit_enters_the_registry),
 		cmocka_unit_test(test_memory_fault),
+		cmocka_unit_test(test_vmm_access_before_an_sea_exit),
+		cmocka_unit_test(test_vmm_access_before_a_memory_fault),
+		cmocka_unit_test(test_vcpu_free_keeps_its_records),
+		cmocka_unit_test(test_nested_ipa_stays_out_of_the_registry),
 	};
 
 	return cmocka_run_group_tests_name("sigbus", tests, NULL, NULL);
