@@ -288,8 +288,8 @@ mod vmm {
             })?;
         }
 
-        // The SIGBUS path: the handler, and this context for the threads
-        // outside a vCPU's scope (here: the VMM's own madvise below).
+        // The SIGBUS path: the handler, and this context for the signals of
+        // threads outside KVM_RUN (here: the VMM's own madvise below).
         install_sigbus_handler()?;
         ctx.sigbus_register()?;
         let bad = match args.bad {
@@ -321,42 +321,41 @@ mod vmm {
         set_reg(&fd, REG_VBAR_EL1, VBAR)?;
         let mut vcpu = KvmVcpu::new(&ctx, fd, 0, VcpuFlags::empty()).map_err(|(e, _)| e)?;
 
-        // The run loop: handle_exit after every KVM_RUN, in the vCPU's
-        // SIGBUS scope (the kernel's SIGBUS for the guest's load comes to
-        // this thread).
-        let report = vcpu.sigbus_scope(|mut fd, mut sea| -> Result<[u64; 3]> {
-            let mut report = [0u64; 3];
-            loop {
-                let exit = fd.run();
-                match sea.handle_exit(&exit)? {
-                    Outcome::Handled => continue,
-                    Outcome::Stop => return Err("the policy stopped the VM".into()),
-                    Outcome::NotSea => {}
-                }
-                match exit? {
-                    VcpuExit::MmioRead(addr, _) if addr >> 12 == DEVMEM_PAGE >> 12 => {
-                        // The device behind this page failed: an external
-                        // abort for the guest's load (DABT, FSC 0x10).
-                        println!("sea-vmm: MMIO read at {addr:#x} failed: injecting an abort");
-                        let event = Event::new(0x9200_0010, addr)?;
-                        let done = sea.inject(&event, strategy)?;
-                        println!(
-                            "sea-vmm: injected with {}, lost {}",
-                            done.strategy, done.lost
-                        );
-                    }
-                    VcpuExit::MmioWrite(addr, data) if (REPORT..REPORT + 32).contains(&addr) => {
-                        let value = u64::from_le_bytes(data.try_into()?);
-                        let i = ((addr - REPORT) / 8) as usize;
-                        if i == 3 {
-                            return Ok(report);
-                        }
-                        report[i] = value;
-                    }
-                    other => return Err(format!("unexpected exit {other:?}").into()),
-                }
+        // The run loop: handle_exit after every KVM_RUN. (While fd.run()
+        // is in KVM_RUN, this thread's SIGBUS is the vCPU's: KVM's for the
+        // guest's load from the poisoned page.)
+        let (mut fd, mut sea) = vcpu.split();
+        let mut report = [0u64; 3];
+        loop {
+            let exit = fd.run();
+            match sea.handle_exit(&exit)? {
+                Outcome::Handled => continue,
+                Outcome::Stop => return Err("the policy stopped the VM".into()),
+                Outcome::NotSea => {}
             }
-        })?;
+            match exit? {
+                VcpuExit::MmioRead(addr, _) if addr >> 12 == DEVMEM_PAGE >> 12 => {
+                    // The device behind this page failed: an external
+                    // abort for the guest's load (DABT, FSC 0x10).
+                    println!("sea-vmm: MMIO read at {addr:#x} failed: injecting an abort");
+                    let event = Event::new(0x9200_0010, addr)?;
+                    let done = sea.inject(&event, strategy)?;
+                    println!(
+                        "sea-vmm: injected with {}, lost {}",
+                        done.strategy, done.lost
+                    );
+                }
+                VcpuExit::MmioWrite(addr, data) if (REPORT..REPORT + 32).contains(&addr) => {
+                    let value = u64::from_le_bytes(data.try_into()?);
+                    let i = ((addr - REPORT) / 8) as usize;
+                    if i == 3 {
+                        break;
+                    }
+                    report[i] = value;
+                }
+                other => return Err(format!("unexpected exit {other:?}").into()),
+            }
+        }
 
         let [esr, far, elr] = report;
         println!(

@@ -171,7 +171,7 @@ impl Drop for Context<'_> {
         // No signal handler may use it after this (crate::sigbus).
         self.sigbus_unregister();
         // SAFETY: no Vcpu borrows the context any more (the borrow checker
-        // saw to it: no vCPU scope either), and no signal handler can
+        // saw to it: no vCPU in KVM_RUN either), and no signal handler can
         // reach it, so the C library frees it. The handler box goes
         // after, when nothing can call it.
         unsafe { sys::kvmsea_ctx_free(self.raw.as_ptr()) };

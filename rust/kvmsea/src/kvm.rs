@@ -38,7 +38,8 @@
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::event::VcpuFlags;
-use crate::vcpu::{RunError, SeaVcpu, Vcpu};
+use crate::event::{Event, Injected, Strategy};
+use crate::vcpu::{Outcome, RunError, Vcpu};
 use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
 use std::cell::Cell;
 use std::ops::Deref;
@@ -135,27 +136,20 @@ impl<'a> KvmVcpu<'a> {
     /// Both halves at once, for the run loop: `fd.run()`, then
     /// `sea.handle_exit(&result)`.
     pub fn split(&mut self) -> (RunFd<'_>, SeaVcpu<'_, 'a>) {
+        let (ctx, vcpu) = self.sea.sigbus_target();
         let run_errno = &self.run_errno;
         (
             RunFd {
                 fd: &mut self.fd,
                 run_errno,
+                ctx,
+                vcpu,
             },
-            SeaVcpu::new(&mut self.sea, Some(run_errno)),
+            SeaVcpu {
+                sea: &mut self.sea,
+                run_errno,
+            },
         )
-    }
-
-    /// [`Vcpu::sigbus_scope`]: runs `f`, the run loop, with this thread's
-    /// SIGBUS belonging to this vCPU, and gives it both halves of
-    /// [`split`](Self::split).
-    pub fn sigbus_scope<R>(&mut self, f: impl FnOnce(RunFd<'_>, SeaVcpu<'_, 'a>) -> R) -> R {
-        let vcpu = self.sea.as_raw();
-        // SAFETY: a live handle.
-        let ctx = unsafe { kvmsea_sys::kvmsea_vcpu_get_ctx(vcpu) };
-        crate::sigbus::on_this_thread(ctx, vcpu, || {
-            let (fd, sea) = self.split();
-            f(fd, sea)
-        })
     }
 
     /// The kvm-ioctls fd, for its `&self` ioctls (registers, events...).
@@ -165,7 +159,10 @@ impl<'a> KvmVcpu<'a> {
 
     /// The libkvmsea handle.
     pub fn sea(&mut self) -> SeaVcpu<'_, 'a> {
-        SeaVcpu::new(&mut self.sea, Some(&self.run_errno))
+        SeaVcpu {
+            sea: &mut self.sea,
+            run_errno: &self.run_errno,
+        }
     }
 
     /// Frees the handle and gives the fd back.
@@ -179,17 +176,25 @@ impl<'a> KvmVcpu<'a> {
 pub struct RunFd<'s> {
     fd: &'s mut VcpuFd,
     run_errno: &'s Cell<i32>,
+    // The handle's, for the SIGBUS path: the KvmVcpu they come from is
+    // borrowed for 's and lends its handle to no one who could replace it.
+    ctx: *mut kvmsea_sys::kvmsea_ctx,
+    vcpu: *mut kvmsea_sys::kvmsea_vcpu,
 }
 
 impl RunFd<'_> {
-    /// `KVM_RUN` ([`VcpuFd::run`]). kvm-ioctls returns
-    /// `KVM_EXIT_MEMORY_FAULT`, which comes with `KVM_RUN` failing, as
-    /// `Ok(VcpuExit::MemoryFault)` and drops the errno (`EHWPOISON` for a
-    /// poisoned guest_memfd page, `EFAULT` for others); this reads it at
-    /// once, while it is still the ioctl's, for the
-    /// [`SeaVcpu::handle_exit`] that follows.
+    /// `KVM_RUN` ([`VcpuFd::run`]), with this thread's SIGBUS belonging to
+    /// this vCPU while it runs ([`Vcpu::kvm_run`]): KVM's `BUS_MCEERR_AR`
+    /// for poisoned guest memory becomes an event of the next
+    /// [`SeaVcpu::handle_exit`]. kvm-ioctls returns `KVM_EXIT_MEMORY_FAULT`,
+    /// which comes with `KVM_RUN` failing, as `Ok(VcpuExit::MemoryFault)`
+    /// and drops the errno (`EHWPOISON` for a poisoned guest_memfd page,
+    /// `EFAULT` for others); this reads it at once, while it is still the
+    /// ioctl's, for that `handle_exit`.
     pub fn run(&mut self) -> std::result::Result<VcpuExit<'_>, kvm_ioctls::Error> {
-        let ret = self.fd.run();
+        let fd = &mut *self.fd;
+        // SAFETY: the handle and its context live for 's (see the fields).
+        let ret = unsafe { crate::sigbus::on_this_thread(self.ctx, self.vcpu, || fd.run()) };
         let errno = match ret {
             Ok(VcpuExit::MemoryFault { .. }) => {
                 std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
@@ -210,5 +215,45 @@ impl Deref for RunFd<'_> {
     type Target = VcpuFd;
     fn deref(&self) -> &VcpuFd {
         self.fd
+    }
+}
+
+/// The libkvmsea half of a [`KvmVcpu`]: the [`Vcpu`] methods that need
+/// `&mut`, and the others through `Deref`, but no `&mut Vcpu` that
+/// `mem::swap` could exchange for another handle.
+pub struct SeaVcpu<'s, 'a> {
+    sea: &'s mut Vcpu<'a>,
+    run_errno: &'s Cell<i32>,
+}
+
+impl SeaVcpu<'_, '_> {
+    /// [`Vcpu::handle_exit`], with `VcpuFd::run()`'s result. After
+    /// [`RunFd::run`] it also knows the errno that kvm-ioctls keeps to
+    /// itself when it returns `Ok(VcpuExit::MemoryFault)`.
+    pub fn handle_exit<T, E: RunError>(
+        &mut self,
+        ret: &std::result::Result<T, E>,
+    ) -> Result<Outcome> {
+        match (ret, self.run_errno.replace(0)) {
+            (Ok(_), errno) if errno > 0 => self.sea.handle_exit_raw(-errno),
+            _ => self.sea.handle_exit(ret),
+        }
+    }
+
+    /// [`Vcpu::handle_exit_raw`].
+    pub fn handle_exit_raw(&mut self, run_ret: i32) -> Result<Outcome> {
+        self.sea.handle_exit_raw(run_ret)
+    }
+
+    /// [`Vcpu::inject`].
+    pub fn inject(&mut self, event: &Event, how: Strategy) -> Result<Injected> {
+        self.sea.inject(event, how)
+    }
+}
+
+impl<'a> Deref for SeaVcpu<'_, 'a> {
+    type Target = Vcpu<'a>;
+    fn deref(&self) -> &Vcpu<'a> {
+        self.sea
     }
 }

@@ -15,8 +15,8 @@
 //! - [`kvm`] (feature `kvm-ioctls`): the same from rust-vmm's `kvm-ioctls`.
 //! - The SIGBUS path: the guest memory map ([`Context::set_memslot`]), the
 //!   async-signal-safe entry point [`sigbus`] for the VMM's own signal
-//!   handler, [`Vcpu::sigbus_scope`] and [`Context::sigbus_register`] to
-//!   say whose a signal is, [`Context::next_error`]; the poison registry,
+//!   handler, [`Vcpu::kvm_run`] and [`Context::sigbus_register`] to say
+//!   whose a signal is, [`Context::next_error`]; the poison registry,
 //!   the storm limit and the counters ([`Stats`]).
 //! - [`cper`] and [`ghes`]: error records for the guest, as firmware hands
 //!   them to an operating system, and the GHESv2 source that carries them.
@@ -64,7 +64,7 @@ pub use event::{
 };
 pub use memory::{Memslot, MemslotFlags, Poison, Stats};
 pub use sigbus::{sigbus, SigbusInfo, SigbusResult};
-pub use vcpu::{HandlerVcpu, Outcome, RunError, SeaVcpu, Vcpu};
+pub use vcpu::{HandlerVcpu, Outcome, RunError, Vcpu};
 
 /// The raw bindings this crate is built on.
 pub use kvmsea_sys as sys;

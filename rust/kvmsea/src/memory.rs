@@ -175,9 +175,9 @@ impl Context<'_> {
 
     /// The oldest memory error the SIGBUS path recorded for the VM, not
     /// for a vCPU (`kvmsea_ctx_next_error`): a `BUS_MCEERR_AO`, or a
-    /// `BUS_MCEERR_AR` of a thread outside a vCPU's
-    /// [`sigbus_scope`](crate::Vcpu::sigbus_scope) or of the VMM's own
-    /// access on one. It enters the poison registry now; the handler is
+    /// `BUS_MCEERR_AR` of a thread outside a vCPU's `KVM_RUN`
+    /// ([`Vcpu::kvm_run`](crate::Vcpu::kvm_run)), or one the library found
+    /// was the VMM's own access. It enters the poison registry now; the handler is
     /// not called and nothing is injected: the VMM decides. `None` when
     /// nothing waits.
     pub fn next_error(&self) -> Option<Event> {

@@ -73,7 +73,7 @@ pub enum SigbusResult {
     /// VMM's own, to chain to the previous disposition.
     NotMine,
     /// Recorded, to be delivered as an event: by the vCPU's next
-    /// `handle_exit` (an AR in its scope), or by
+    /// `handle_exit` (an AR during its `KVM_RUN`), or by
     /// [`Context::next_error`] (the rest).
     Recorded,
     /// A guest memory error, lost: the storage was full (counted in
@@ -81,27 +81,28 @@ pub enum SigbusResult {
     Dropped,
 }
 
-/// A vCPU scope's record: what a signal on its thread belongs to.
+/// A running vCPU's record: what a signal on its thread belongs to.
 struct Target {
     ctx: *mut sys::kvmsea_ctx,
     vcpu: *mut sys::kvmsea_vcpu,
 }
 
 thread_local! {
-    /// The innermost vCPU scope of this thread, or null.
+    /// The vCPU whose KVM_RUN this thread is in, or null.
     static THREAD: AtomicPtr<Target> = const { AtomicPtr::new(null_mut()) };
 }
 
-/// The context for threads outside any vCPU scope, or null.
+/// The context for threads outside a vCPU's KVM_RUN, or null.
 static PROCESS: AtomicPtr<sys::kvmsea_ctx> = AtomicPtr::new(null_mut());
 /// Handlers between counting themselves in and out (see sigbus()).
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
 /// The entry point for a SIGBUS handler: records a memory error in guest
-/// memory for the vCPU of this thread's
-/// [`Vcpu::sigbus_scope`](crate::Vcpu::sigbus_scope), or else for the
-/// context of [`Context::sigbus_register`]. Async-signal-safe: no
-/// allocation, no lock, no panic; errno is left as it was.
+/// memory for the vCPU whose `KVM_RUN` this thread is in
+/// ([`Vcpu::kvm_run`](crate::Vcpu::kvm_run), or kvm-ioctls'
+/// `RunFd::run`), or else for the context of
+/// [`Context::sigbus_register`]. Async-signal-safe: no allocation, no
+/// lock, no panic; errno is left as it was.
 ///
 /// ```no_run
 /// use kvmsea::{SigbusInfo, SigbusResult};
@@ -113,49 +114,51 @@ static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 ///         // Not a guest memory error: the VMM's own (chain, or die).
 ///     }
 /// }
-/// # fn f(ctx: &kvmsea::Context<'_>, vcpu: &mut kvmsea::Vcpu<'_>) -> kvmsea::Result<()> {
+/// # fn f(ctx: &kvmsea::Context<'_>, vcpu: &mut kvmsea::Vcpu<'_>,
+/// #      run: impl Fn() -> std::io::Result<()>) -> kvmsea::Result<()> {
 /// ctx.sigbus_register()?; // the process's context, until it is dropped
-/// vcpu.sigbus_scope(|mut vcpu| {
-///     // the run loop: this thread's SIGBUS is this vCPU's
-///     # let _ = vcpu.handle_exit_raw(0);
-/// });
+/// let ret = vcpu.kvm_run(|| run()); // meanwhile this thread's SIGBUS is the vCPU's
+/// vcpu.handle_exit(&ret)?;
 /// # Ok(()) }
 /// ```
 ///
 /// # Why it is sound
 ///
 /// A signal handler may run at any instruction of any thread, so what it
-/// reads must be valid whenever it can see it. [`sigbus`] reads two
+/// reads must be valid whenever it can see it. `sigbus` reads two
 /// registrations:
 ///
 /// - **The thread's vCPU**, a thread-local pointer to a record (the vCPU's
 ///   C handle and its context's) on the stack of
-///   [`Vcpu::sigbus_scope`](crate::Vcpu::sigbus_scope). The scope borrows
-///   the [`Vcpu`](crate::Vcpu) mutably and lends the closure a
-///   [`SeaVcpu`](crate::SeaVcpu), which gives out no `&mut Vcpu` that
-///   `mem::swap` or `mem::replace` could take away: the handle, and the
-///   context it borrows, live until the scope ends. The scope's end
-///   restores the previous pointer (also when the closure unwinds: a drop
+///   [`Vcpu::kvm_run`](crate::Vcpu::kvm_run) or kvm-ioctls' `RunFd::run`,
+///   set for the `KVM_RUN` and no longer (`kvmsea_sigbus(3)`: the library
+///   tells the VMM's own access on a vCPU thread from the guest's by how
+///   the next `KVM_RUN` returns, so only an AR taken during one is the
+///   vCPU's). `kvm_run` borrows the [`Vcpu`](crate::Vcpu) mutably for the
+///   call, and `RunFd` exists only while its `KvmVcpu` is borrowed by
+///   `split()`, which lends no `&mut Vcpu` that `mem::swap` could take
+///   away: the handle, and the context it borrows, live until the pointer
+///   is restored. It is restored when the run returns or unwinds (a drop
 ///   guard inside the library, which no caller can forget). A handler
-///   only ever reads its own thread's pointer, and runs to its end before
-///   the thread it interrupted goes on, so it can never see a record whose
-///   scope has ended. The pointer is one atomic word, written with release
-///   and read with acquire ordering: a handler sees it set or not, never
-///   half-way. A closure scope, not a guard value: a guard could be
-///   `mem::forget`-ten, and a `Vcpu` is `Send`, so its drop may run on
-///   another thread that cannot clear this one's pointer.
+///   reads only its own thread's pointer, and runs to its end before the
+///   thread it interrupted goes on, so it never sees a record whose call
+///   has ended. The pointer is one atomic word, written with release and
+///   read with acquire ordering: a handler sees it set or not, never
+///   half-way. A call, not a guard value the VMM keeps: a guard could be
+///   `mem::forget`-ten, and a `Vcpu` is `Send`, so its drop may run on a
+///   thread that cannot clear this one's pointer.
 /// - **The process's context**, a global pointer set by
 ///   [`Context::sigbus_register`] and cleared by
-///   [`Context::sigbus_unregister`] or the context's drop, for threads
-///   outside a vCPU scope. A handler counts itself in (a global atomic
-///   count) before it loads the pointer and out after its call; clearing
-///   stores null and then waits until the count is 0. Both sides use
-///   sequentially consistent operations, so a handler that saw the old
-///   pointer was counted before the store and is waited for: the C
-///   context is freed only when no handler can use it. A context that is
-///   `mem::forget`-ten is never freed, so its pointer stays valid; the
-///   signal path uses neither the VM's file descriptor nor the handler
-///   closure, which the forgotten context no longer keeps alive.
+///   [`Context::sigbus_unregister`] or the context's drop, for a thread
+///   outside `KVM_RUN`. A handler counts itself in (a global atomic count)
+///   before it loads the pointer and out after its call; clearing stores
+///   null and then waits until the count is 0. Both sides use sequentially
+///   consistent operations, so a handler that saw the old pointer was
+///   counted before the store and is waited for: the C context is freed
+///   only when no handler can use it. A context that is `mem::forget`-ten
+///   is never freed, so its pointer stays valid; the signal path uses
+///   neither the VM's file descriptor nor the handler closure, which the
+///   forgotten context no longer keeps alive.
 ///
 /// `sigbus` itself allocates nothing, takes no lock and cannot panic:
 /// two atomic loads, a thread-local read, and `kvmsea_sigbus()`, which is
@@ -168,10 +171,10 @@ static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 /// may have to allocate for on a thread's first access: load the crate
 /// with the program, as cargo does.)
 ///
-/// What a caller must still do: pass the vCPU only on its own thread (the
-/// scope does), and not leave the handler while [`sigbus`] runs (a
-/// `siglongjmp` out of a second signal that interrupted it would leave it
-/// counted in for ever, and the context's drop would wait for ever).
+/// What a caller must still do: give `kvm_run` the ioctl and nothing else,
+/// and not leave the handler while `sigbus` runs (a `siglongjmp` out of a
+/// second signal that interrupted it would leave it counted in for ever,
+/// and the context's drop would wait for ever).
 pub fn sigbus(info: &SigbusInfo) -> SigbusResult {
     // usize and u64 are the same width on every target the library has.
     let addr = info.addr as usize as *mut c_void;
@@ -191,9 +194,9 @@ pub fn sigbus(info: &SigbusInfo) -> SigbusResult {
         IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
         ret
     } else {
-        // SAFETY: this thread's scope set the pointer and restores it
-        // before its record, its vCPU or its context can go, and this
-        // handler ends before the thread it interrupted goes on.
+        // SAFETY: this thread's on_this_thread() set the pointer and
+        // restores it before its record, its vCPU or its context can go,
+        // and this handler ends before the thread it interrupted goes on.
         unsafe {
             let t = &*target;
             sys::kvmsea_sigbus(t.ctx, t.vcpu, info.code, addr, info.addr_lsb)
@@ -208,14 +211,17 @@ pub fn sigbus(info: &SigbusInfo) -> SigbusResult {
     }
 }
 
-/// Runs `f` with this thread's SIGBUS belonging to `vcpu` of `ctx`; both
-/// must outlive the call.
-pub(crate) fn on_this_thread<R>(
+/// Runs `f` with this thread's SIGBUS belonging to `vcpu` of `ctx`.
+///
+/// # Safety
+/// `vcpu` is a live handle of the live context `ctx`, and both stay so
+/// until this returns.
+pub(crate) unsafe fn on_this_thread<R>(
     ctx: *mut sys::kvmsea_ctx,
     vcpu: *mut sys::kvmsea_vcpu,
     f: impl FnOnce() -> R,
 ) -> R {
-    /// Restores the previous scope's record, when `f` returns or unwinds.
+    /// Restores the previous record, when `f` returns or unwinds.
     struct Restore(*mut Target);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -231,9 +237,10 @@ pub(crate) fn on_this_thread<R>(
 
 impl Context<'_> {
     /// Makes this the context [`sigbus`] serves on threads outside a
-    /// vCPU's [`sigbus_scope`](crate::Vcpu::sigbus_scope) (a VMM's device
-    /// threads, an early-kill thread's `BUS_MCEERR_AO`): their records wait
-    /// for [`next_error`](Context::next_error). One context per process:
+    /// vCPU's `KVM_RUN` ([`Vcpu::kvm_run`](crate::Vcpu::kvm_run)): the
+    /// VMM's device threads, an early-kill thread's `BUS_MCEERR_AO`, a vCPU
+    /// thread's own access to guest memory. Their records wait for
+    /// [`next_error`](Context::next_error). One context per process:
     /// EBUSY while another one is registered; again for this one is a
     /// no-op. It lasts until [`sigbus_unregister`](Self::sigbus_unregister)
     /// or the context's drop.

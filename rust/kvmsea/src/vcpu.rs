@@ -7,7 +7,6 @@ use kvmsea_sys as sys;
 use std::cell::Cell;
 use std::ffi::{c_int, c_void};
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::ptr::NonNull;
 
@@ -236,46 +235,49 @@ impl<'a> Vcpu<'a> {
         self.raw.as_ptr()
     }
 
-    /// Runs `f`, the vCPU's run loop, with this thread's SIGBUS belonging
-    /// to this vCPU: a `BUS_MCEERR_AR` that [`sigbus`](crate::sigbus)
-    /// records here is delivered by the next `handle_exit` after the
-    /// `KVM_RUN` it interrupted (an event of source
-    /// [`SigbusAr`](crate::Source::SigbusAr), through the handler, injected
-    /// by default). Call it on the thread that runs the vCPU; scopes nest
-    /// (the innermost wins). `f` gets the handle as a [`SeaVcpu`], which
-    /// cannot be swapped away while the signal path refers to it; see
-    /// [`crate::sigbus`] for why this is sound.
+    /// Runs `run`, the VMM's `KVM_RUN` ioctl, with this thread's SIGBUS
+    /// belonging to this vCPU: a `BUS_MCEERR_AR` that
+    /// [`sigbus`](crate::sigbus) records meanwhile (KVM's, for guest memory
+    /// the guest touched) is delivered by the next `handle_exit`, an event
+    /// of source [`SigbusAr`](crate::Source::SigbusAr), through the handler,
+    /// injected by default. Outside it, this thread's ARs are the VMM's own
+    /// (`kvmsea_sigbus(3)` asks to pass the vCPU only while its thread is
+    /// in `KVM_RUN`). `run` should be the ioctl and nothing else; with
+    /// kvm-ioctls, [`RunFd::run`](crate::kvm::RunFd::run) does this itself.
+    /// See [`crate::sigbus`] for why it is sound.
     ///
     /// ```no_run
     /// # fn f(vcpu: &mut kvmsea::Vcpu<'_>, run: impl Fn() -> std::io::Result<()>)
     /// #   -> kvmsea::Result<()> {
-    /// vcpu.sigbus_scope(|mut vcpu| loop {
-    ///     let ret = run(); // KVM_RUN: -EINTR after the kernel's SIGBUS
+    /// loop {
+    ///     let ret = vcpu.kvm_run(|| run()); // -EINTR after KVM's SIGBUS
     ///     if vcpu.handle_exit(&ret)? == kvmsea::Outcome::Stop {
     ///         return Ok(());
     ///     }
-    /// })
+    /// }
     /// # }
     /// ```
     ///
-    /// Inside, the handle can neither be swapped away nor dropped:
-    ///
-    /// ```compile_fail,E0596
-    /// # fn f<'a>(vcpu: &mut kvmsea::Vcpu<'a>, other: &mut kvmsea::Vcpu<'a>) {
-    /// vcpu.sigbus_scope(|mut v| std::mem::swap(&mut *v, other)); // lent shared only
-    /// # }
-    /// ```
+    /// The handle cannot go while `run` runs:
     ///
     /// ```compile_fail,E0505
     /// # fn f(mut vcpu: kvmsea::Vcpu<'_>) {
-    /// vcpu.sigbus_scope(|_| drop(vcpu)); // the scope borrows it
+    /// vcpu.kvm_run(|| drop(vcpu)); // kvm_run borrows it
     /// # }
     /// ```
-    pub fn sigbus_scope<R>(&mut self, f: impl FnOnce(SeaVcpu<'_, 'a>) -> R) -> R {
+    pub fn kvm_run<T>(&mut self, run: impl FnOnce() -> T) -> T {
+        let (ctx, vcpu) = self.sigbus_target();
+        // SAFETY: the handle, and the context it borrows, live until this
+        // returns: `self` is borrowed mutably for the call.
+        unsafe { crate::sigbus::on_this_thread(ctx, vcpu, run) }
+    }
+
+    /// What a SIGBUS on this vCPU's thread belongs to: its context and
+    /// the handle (crate::sigbus).
+    pub(crate) fn sigbus_target(&self) -> (*mut sys::kvmsea_ctx, *mut sys::kvmsea_vcpu) {
         let vcpu = self.raw.as_ptr();
         // SAFETY: a live handle.
-        let ctx = unsafe { sys::kvmsea_vcpu_get_ctx(vcpu) };
-        crate::sigbus::on_this_thread(ctx, vcpu, || f(SeaVcpu::new(self, None)))
+        (unsafe { sys::kvmsea_vcpu_get_ctx(vcpu) }, vcpu)
     }
 }
 
@@ -287,56 +289,6 @@ impl Drop for Vcpu<'_> {
             sys::kvmsea_vcpu_free(self.raw.as_ptr());
             drop(Box::from_raw(self.state.as_ptr()));
         }
-    }
-}
-
-/// A [`Vcpu`] lent out (by [`Vcpu::sigbus_scope`], or
-/// [`KvmVcpu::split`](crate::kvm::KvmVcpu::split)): the `Vcpu` methods
-/// that need `&mut`, and the others through `Deref`, but no `&mut Vcpu`
-/// that `mem::swap` or `mem::replace` could exchange for another handle.
-pub struct SeaVcpu<'s, 'a> {
-    sea: &'s mut Vcpu<'a>,
-    /// The errno of the last `KVM_RUN` that kvm-ioctls reported as `Ok`
-    /// (`KVM_EXIT_MEMORY_FAULT`), when it went through
-    /// [`RunFd::run`](crate::kvm::RunFd::run); 0 otherwise.
-    run_errno: Option<&'s Cell<i32>>,
-}
-
-impl<'s, 'a> SeaVcpu<'s, 'a> {
-    pub(crate) fn new(sea: &'s mut Vcpu<'a>, run_errno: Option<&'s Cell<i32>>) -> Self {
-        SeaVcpu { sea, run_errno }
-    }
-
-    /// [`Vcpu::handle_exit`]. After [`RunFd::run`](crate::kvm::RunFd::run)
-    /// it also knows the errno that kvm-ioctls keeps to itself when it
-    /// returns `Ok(VcpuExit::MemoryFault)` (`EHWPOISON`, a poisoned
-    /// guest_memfd page, or `EFAULT`).
-    pub fn handle_exit<T, E: RunError>(
-        &mut self,
-        ret: &std::result::Result<T, E>,
-    ) -> Result<Outcome> {
-        let errno = self.run_errno.map_or(0, |e| e.replace(0));
-        match ret {
-            Ok(_) if errno > 0 => self.sea.handle_exit_raw(-errno),
-            _ => self.sea.handle_exit(ret),
-        }
-    }
-
-    /// [`Vcpu::handle_exit_raw`].
-    pub fn handle_exit_raw(&mut self, run_ret: i32) -> Result<Outcome> {
-        self.sea.handle_exit_raw(run_ret)
-    }
-
-    /// [`Vcpu::inject`].
-    pub fn inject(&mut self, event: &Event, how: Strategy) -> Result<Injected> {
-        self.sea.inject(event, how)
-    }
-}
-
-impl<'a> Deref for SeaVcpu<'_, 'a> {
-    type Target = Vcpu<'a>;
-    fn deref(&self) -> &Vcpu<'a> {
-        self.sea
     }
 }
 

@@ -4,8 +4,8 @@
 //! handlers here read the siginfo with `SigbusInfo::from_siginfo` and call
 //! `kvmsea::sigbus`, as a VMM's would. Then real asynchronous signals (a
 //! real-time signal, which queues and which qemu-user and valgrind leave
-//! to the program, unlike SIGBUS) into vCPU scopes, other threads, and a
-//! context being dropped. The expected values are the C suite's
+//! to the program, unlike SIGBUS) into a vCPU's run loop, other threads,
+//! and a context being dropped. The expected values are the C suite's
 //! (tests/kvm/test-sigbus.c, tests/reliability/test-signals.c).
 //!
 //! The handler and the process's registration are process-wide: the tests
@@ -141,17 +141,16 @@ fn siginfo_fields_are_read_where_the_kernel_puts_them() {
 }
 
 #[test]
-fn an_ar_in_a_vcpu_scope_becomes_an_injected_event() {
+fn an_ar_during_kvm_run_becomes_an_injected_event() {
     let _serial = serial();
     let sim = Sim::new(HOST_RAS);
     let ctx = setup(&sim);
     let mut vcpu = sim.vcpu(&ctx, 0);
     sim.guest_at(0, 0x5);
     sim.set_reg(0, REG_FAR_EL1, 0xfa1);
-    vcpu.sigbus_scope(|mut vcpu| {
-        sim.queue_poison(0, RAM_HVA + 0x3010, 12);
-        assert_eq!(vcpu.handle_exit(&sim.run(0)), Ok(Outcome::Handled));
-    });
+    sim.queue_poison(0, RAM_HVA + 0x3010, 12);
+    let ret = vcpu.kvm_run(|| sim.run(0));
+    assert_eq!(vcpu.handle_exit(&ret), Ok(Outcome::Handled));
     assert_eq!(CALLS.load(Ordering::SeqCst), 1);
     assert_eq!(last(), SigbusResult::Recorded);
     assert_eq!(ERRNO_AFTER.load(Ordering::SeqCst), 4242); // left as it was
@@ -204,7 +203,7 @@ fn an_ar_in_a_vcpu_scope_becomes_an_injected_event() {
 }
 
 #[test]
-fn after_its_scope_a_thread_is_no_vcpu_s() {
+fn outside_kvm_run_a_vcpu_thread_is_the_vmm_s() {
     let _serial = serial();
     let sim = Sim::new(HOST_RAS);
     let ctx = setup(&sim);
@@ -214,27 +213,43 @@ fn after_its_scope_a_thread_is_no_vcpu_s() {
     assert_eq!(last(), SigbusResult::NotMine);
     assert_eq!(ctx.stats().sigbus_not_mine, 0); // the library was not asked
 
-    // Inside the scope the AR is the vCPU's (a KVM_RUN that returned 0:
-    // the VMM's own access on that thread, so it goes to the VM).
-    vcpu.sigbus_scope(|mut vcpu| {
-        send_sigbus(AR, RAM_HVA + 0x1234, 12);
-        assert_eq!(last(), SigbusResult::Recorded);
-        sim.queue_mmio(0, 0x0900_0000);
-        assert_eq!(vcpu.handle_exit(&sim.run(0)), Ok(Outcome::NotSea));
-        assert!(vcpu.last_event().is_none());
-    });
+    // The VMM's own access on the vCPU thread, between two runs: the VM's
+    // (through the process's context), never injected, even when the
+    // next KVM_RUN returns -EINTR without entering the guest.
+    ctx.sigbus_register().unwrap();
+    send_sigbus(AR, RAM_HVA + 0x1234, 12);
+    assert_eq!(last(), SigbusResult::Recorded);
+    sim.queue_eintr(0, true); // immediate_exit, as it were
+    let ret = vcpu.kvm_run(|| sim.run(0));
+    assert_eq!(vcpu.handle_exit(&ret), Ok(Outcome::NotSea));
+    assert!(vcpu.last_event().is_none());
     let ev = ctx.next_error().unwrap();
     assert_eq!((ev.source(), ev.vcpu_id()), (Source::SigbusAr, None));
     assert_eq!(ev.page().unwrap().gpa, Some(RAM_GPA + 0x1000));
     assert!(ev.guest().is_none());
     assert_eq!(ev.injected().strategy, Strategy::None);
+    ctx.sigbus_unregister();
 
-    // After the scope, and after one that unwound, the thread is no
-    // vCPU's again.
+    // An AR during a run that returned 0 (the VMM's own access inside
+    // kvm_run's closure): the library hands it to the VM.
+    let ret = vcpu.kvm_run(|| {
+        send_sigbus(AR, RAM_HVA + 0x5000, 12);
+        sim.queue_mmio(0, 0x0900_0000);
+        sim.run(0)
+    });
+    assert_eq!(last(), SigbusResult::Recorded);
+    assert_eq!(vcpu.handle_exit(&ret), Ok(Outcome::NotSea));
+    let ev = ctx.next_error().unwrap();
+    assert_eq!(
+        (ev.vcpu_id(), ev.page().unwrap().gpa),
+        (None, Some(RAM_GPA + 0x5000))
+    );
+
+    // After a run, and after one that unwound, the thread is no vCPU's.
     send_sigbus(AR, RAM_HVA, 12);
     assert_eq!(last(), SigbusResult::NotMine);
     let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        vcpu.sigbus_scope(|_| panic!("a run loop's bug"))
+        vcpu.kvm_run(|| panic!("a run loop's bug"))
     }));
     assert!(unwound.is_err());
     send_sigbus(AR, RAM_HVA, 12);
@@ -242,8 +257,10 @@ fn after_its_scope_a_thread_is_no_vcpu_s() {
     assert!(ctx.next_error().is_none());
 }
 
+/// Two vCPUs run by one thread, one after the other: each run's AR is its
+/// own vCPU's; a run inside another's closure wins while it lasts.
 #[test]
-fn scopes_nest_and_the_innermost_wins() {
+fn each_run_s_ar_is_its_own_vcpu_s() {
     let _serial = serial();
     let mut sim = Sim::new(HOST_RAS);
     sim.add_vcpu(0);
@@ -251,16 +268,23 @@ fn scopes_nest_and_the_innermost_wins() {
     let (mut a, mut b) = (sim.vcpu(&ctx, 0), sim.vcpu(&ctx, 1));
     sim.guest_at(0, 0x5);
     sim.guest_at(1, 0x5);
-    a.sigbus_scope(|mut a| {
-        b.sigbus_scope(|mut b| {
-            sim.queue_poison(1, RAM_HVA + 0x2000, 12);
-            assert_eq!(b.handle_exit(&sim.run(1)), Ok(Outcome::Handled));
-            assert_eq!(b.last_event().unwrap().vcpu_id(), Some(1));
-        });
-        sim.queue_poison(0, RAM_HVA + 0x4000, 12);
-        assert_eq!(a.handle_exit(&sim.run(0)), Ok(Outcome::Handled));
-        assert_eq!(a.last_event().unwrap().vcpu_id(), Some(0));
+    sim.queue_poison(1, RAM_HVA + 0x2000, 12);
+    sim.queue_poison(0, RAM_HVA + 0x4000, 12);
+    let ret_a = a.kvm_run(|| {
+        let ret_b = b.kvm_run(|| sim.run(1));
+        assert_eq!(b.handle_exit(&ret_b), Ok(Outcome::Handled));
+        sim.run(0)
     });
+    assert_eq!(a.handle_exit(&ret_a), Ok(Outcome::Handled));
+    let (ea, eb) = (a.last_event().unwrap(), b.last_event().unwrap());
+    assert_eq!(
+        (ea.vcpu_id(), ea.page().unwrap().gpa),
+        (Some(0), Some(RAM_GPA + 0x4000))
+    );
+    assert_eq!(
+        (eb.vcpu_id(), eb.page().unwrap().gpa),
+        (Some(1), Some(RAM_GPA + 0x2000))
+    );
     assert_eq!(ctx.stats().sigbus_ar, 2);
 }
 
@@ -343,27 +367,25 @@ fn storm_limit_and_livelock_hold_for_sigbus_events() {
     ctx.set_handler(|_, _| Ok(Action::Retry));
     let mut vcpu = sim.vcpu(&ctx, 0);
     sim.guest_at(0, 0x5);
-    vcpu.sigbus_scope(|mut vcpu| {
-        for i in 1..=3 {
-            sim.queue_poison(0, RAM_HVA + 0x2000, 12);
-            assert_eq!(vcpu.handle_exit(&sim.run(0)), Ok(Outcome::Handled));
-            assert_eq!(vcpu.last_event().unwrap().repeats(), i);
-        }
-        assert!(vcpu.last_event().unwrap().livelock());
-    });
+    for i in 1..=3 {
+        sim.queue_poison(0, RAM_HVA + 0x2000, 12);
+        let ret = vcpu.kvm_run(|| sim.run(0));
+        assert_eq!(vcpu.handle_exit(&ret), Ok(Outcome::Handled));
+        assert_eq!(vcpu.last_event().unwrap().repeats(), i);
+    }
+    assert!(vcpu.last_event().unwrap().livelock());
     drop(vcpu);
     ctx.clear_handler();
     let mut vcpu = sim.vcpu(&ctx, 0);
     ctx.set_storm_limit(2, std::time::Duration::from_secs(3600))
         .unwrap();
-    vcpu.sigbus_scope(|mut vcpu| {
-        for (i, outcome) in [(0, Outcome::Handled), (1, Outcome::Stop)] {
-            sim.guest_at(0, 0x5);
-            sim.queue_poison(0, RAM_HVA + 0x1000 * (i + 4), 12);
-            assert_eq!(vcpu.handle_exit(&sim.run(0)), Ok(outcome));
-            assert_eq!(vcpu.last_event().unwrap().storm(), i == 1);
-        }
-    });
+    for (i, outcome) in [(0, Outcome::Handled), (1, Outcome::Stop)] {
+        sim.guest_at(0, 0x5);
+        sim.queue_poison(0, RAM_HVA + 0x1000 * (i + 4), 12);
+        let ret = vcpu.kvm_run(|| sim.run(0));
+        assert_eq!(vcpu.handle_exit(&ret), Ok(outcome));
+        assert_eq!(vcpu.last_event().unwrap().storm(), i == 1);
+    }
     assert_eq!(ctx.stats().stops, 1);
 }
 
@@ -447,13 +469,13 @@ fn blast(threads: &[libc::pthread_t], n: u64) {
     }
 }
 
-/// A vCPU thread inside its scope and its run loop (the simulator's idle
-/// KVM_RUN returns -EINTR, as a signal makes it), and a device thread, are
-/// interrupted again and again; every record reaches the VMM once: the
-/// vCPU's as events, the others through next_error, and each drop is
-/// counted.
+/// A vCPU thread in its run loop (the simulator's idle KVM_RUN returns
+/// -EINTR, as a signal makes it; the guest "runs" for a while in each), and
+/// a device thread, are interrupted again and again; every record reaches
+/// the VMM once: those taken during a run as the vCPU's events, the others
+/// through next_error, and each drop is counted.
 #[test]
-fn real_signals_into_a_vcpu_scope_and_a_device_thread() {
+fn real_signals_into_a_vcpu_run_loop_and_a_device_thread() {
     let _serial = serial();
     const N: u64 = 2000;
     let sim = Sim::new(HOST_RAS);
@@ -475,18 +497,22 @@ fn real_signals_into_a_vcpu_scope_and_a_device_thread() {
         let (tx, threads) = std::sync::mpsc::channel();
         let tx2 = tx.clone();
         let vcpu_thread = s.spawn(move || {
-            vcpu.sigbus_scope(|mut vcpu| {
-                tx.send(me()).unwrap();
-                sim.guest_at(0, 0x5);
-                // Until stopped, and then until a run finds no record.
-                loop {
-                    let done = stop.load(Ordering::SeqCst);
-                    let outcome = vcpu.handle_exit(&sim.run(0)).unwrap();
-                    if done && outcome == Outcome::NotSea {
-                        break;
+            tx.send(me()).unwrap();
+            sim.guest_at(0, 0x5);
+            // Until stopped, and then until a run finds no record.
+            loop {
+                let done = stop.load(Ordering::SeqCst);
+                let ret = vcpu.kvm_run(|| {
+                    let t = std::time::Instant::now();
+                    while t.elapsed() < std::time::Duration::from_micros(50) {
+                        std::hint::spin_loop(); // the guest runs
                     }
+                    sim.run(0)
+                });
+                if vcpu.handle_exit(&ret).unwrap() == Outcome::NotSea && done {
+                    break;
                 }
-            })
+            }
         });
         let device = s.spawn(move || {
             tx2.send(me()).unwrap();
