@@ -4,7 +4,7 @@
 # The example VMM (kvmsea/examples/sea-vmm.rs, on kvm-ioctls) on the real
 # arm64 kernel of tests/e2e:
 #
-#     bash rust/e2e.sh [BUILD_DIR]      (default: build-rust-aarch64)
+#     bash rust/e2e.sh [--build-only] [BUILD_DIR]   (default: build-rust-aarch64)
 #
 #  1. an aarch64 Rust toolchain from Debian's packages: bookworm's rustc-web
 #     (x86_64) with its standard library for both x86_64 (build scripts)
@@ -13,16 +13,26 @@
 #     (nothing installed; kept by version);
 #  2. meson: the library's static archive for aarch64 in BUILD_DIR;
 #  3. cargo (the machine's, with that rustc): the example, a static aarch64
-#     executable, against Debian's crate packages (rust/registry.sh);
-#  4. tests/e2e/run.sh boots the arm64 kernel under qemu-system-aarch64
-#     (the QEMU the e2e suite builds and caches) and runs it: once as it is
-#     (a failed MMIO read, injected by the VMM) and, through
-#     rust/e2e-run.sh, once per strategy with a real SEA (--devmem).
+#     executable, against Debian's crate packages (rust/registry.sh), put
+#     with rust/e2e-run.sh in BUILD_DIR/e2e/ (every file there is a program
+#     for tests/e2e/run.sh);
+#  4. unless --build-only: tests/e2e/run.sh boots the arm64 kernel under
+#     qemu-system-aarch64 (the QEMU the e2e suite builds and caches) and
+#     runs them: the example once as it is (a failed MMIO read, injected by
+#     the VMM) and, through rust/e2e-run.sh, with a real SEA (--devmem) per
+#     strategy and with poisoned guest RAM (--poison, the SIGBUS path).
+#     With --build-only the caller boots them (scripts/test.sh hands them
+#     to the e2e build's own boot through KVMSEA_E2E_PROGRAMS).
 #
 # Exit 0, 1 on a failure, 77 when an asset could not be had.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+build_only=false
+if [[ ${1:-} == --build-only ]]; then
+	build_only=true
+	shift
+fi
 build=$(realpath -m "${1:-$root/build-rust-aarch64}")
 cd "$root"
 # shellcheck source=scripts/lib.sh
@@ -79,11 +89,16 @@ target=aarch64-unknown-linux-gnu
 	cargo build --config "$build/cargo-config.toml" --offline --quiet \
 		--target "$target" --features kvm-ioctls --example sea-vmm
 )
-program=$build/e2e/30-rust-sea-vmm
-mkdir -p "$build/e2e"
+# Named to run after the C scenarios in a shared boot: --poison leaves a
+# page of that host poisoned for good.
+rm -rf "$build/e2e" && mkdir -p "$build/e2e"
+program=$build/e2e/e2e-30-rust-sea-vmm
+runs=$build/e2e/e2e-31-rust-sea-vmm-runs
 cp "$build/target/$target/debug/examples/sea-vmm" "$program"
-cp rust/e2e-run.sh "$build/e2e/31-rust-sea-vmm-devmem"
+cp rust/e2e-run.sh "$runs"
+step "programs: $program $runs"
+$build_only && exit 0
 
 # --- 4. The real kernel ----------------------------------------------------
 step "e2e: booting the arm64 kernel (tests/e2e/run.sh)"
-bash tests/e2e/run.sh "$program" "$build/e2e/31-rust-sea-vmm-devmem"
+bash tests/e2e/run.sh "$program" "$runs"

@@ -22,8 +22,10 @@
 #                            real arm64 Linux guest under QEMU 10.2, UEFI)
 #   rust     build-rust      the Rust crates (rust/check.sh: rustfmt, clippy,
 #                            cargo test --offline), then their example VMM on
-#                            the real kernel (rust/e2e.sh, build-rust-aarch64;
-#                            KVMSEA_RUST_E2E=0 leaves it out)
+#                            the real kernel (rust/e2e.sh, build-rust-aarch64):
+#                            in the e2e build's boot when that build comes
+#                            later in this run, else in a boot of its own
+#                            (KVMSEA_RUST_E2E=0 leaves it out)
 # Warnings are errors in every build (-Dwerror=true: the project's default is
 # off, for distributions).
 #
@@ -43,7 +45,8 @@ export DEBIAN_FRONTEND=noninteractive
 # CI=true (as CI services set it; any value but "", false, 0 or no counts).
 case ${CI:-} in "" | false | 0 | no) ci=false ;; *) ci=true ;; esac
 cross_file=scripts/cross/aarch64-linux-gnu.ini
-all_builds=(gcc clang aarch64 asan tsan valgrind e2e guest rust)
+# rust before e2e: the e2e build's boot runs the Rust example too.
+all_builds=(gcc clang aarch64 asan tsan valgrind rust e2e guest)
 
 if ! bash scripts/setup.sh </dev/null; then
 	echo "test.sh: scripts/setup.sh failed" >&2
@@ -112,16 +115,23 @@ build_guest() {
 	run_tests build-guest --suite cper-guest
 }
 
-# The Rust crates, and their example VMM on the real kernel (after the e2e
-# build, whose QEMU it reuses from the cache). The scripts' last line is
-# "... N passed, N failed, N ignored|skipped".
+# The Rust crates, and their example VMM on the real kernel: built here and
+# run in the e2e build's boot when that build is still to come in this run
+# (KVMSEA_E2E_PROGRAMS), else booted here (the QEMU of tests/e2e, from the
+# cache). The scripts' last line is "... N passed, N failed, N
+# ignored|skipped".
 build_rust() {
-	local log rc=0 e2e_rc=0 ok bad skip status
+	local log rc=0 e2e_rc=0 ok bad skip status e2e_args=()
 	log=$(mktemp)
 	# pipefail: a failed pipeline's status is the script's (tee succeeds).
 	bash rust/check.sh build-rust 2>&1 | tee "$log" || rc=$?
+	[[ " ${builds_left[*]} " == *" e2e "* ]] && e2e_args=(--build-only)
 	if [[ $rc -eq 0 && ${KVMSEA_RUST_E2E:-1} != 0 ]]; then
-		bash rust/e2e.sh build-rust-aarch64 2>&1 | tee -a "$log" || e2e_rc=$?
+		bash rust/e2e.sh "${e2e_args[@]}" build-rust-aarch64 2>&1 | tee -a "$log" || e2e_rc=$?
+		if [[ $e2e_rc -eq 0 && ${#e2e_args[@]} -gt 0 ]]; then
+			KVMSEA_E2E_PROGRAMS=$(echo "$PWD"/build-rust-aarch64/e2e/*)
+			export KVMSEA_E2E_PROGRAMS
+		fi
 	fi
 	read -r ok bad skip < <(awk '/^(rust|e2e): [0-9]+ passed, [0-9]+ failed/ {
 		p += $2; f += $4; s += $6 } END { print p + 0, f + 0, s + 0 }' "$log")
@@ -130,6 +140,7 @@ build_rust() {
 	total_failed=$((total_failed + bad))
 	total_skipped=$((total_skipped + skip))
 	result_detail="$ok ok, $bad failed, $skip ignored or skipped"
+	[[ -n ${KVMSEA_E2E_PROGRAMS:-} ]] && result_detail+="; the example runs in the e2e build"
 	# 77: a package could not be had (the registry, the toolchain, an e2e
 	# asset): a skip, which fails only in CI.
 	for status in "$rc" "$e2e_rc"; do
@@ -194,7 +205,9 @@ total_ok=0
 total_failed=0
 total_skipped=0
 total_start=$SECONDS
-for b in "${builds[@]}"; do
+for i in "${!builds[@]}"; do
+	b=${builds[i]}
+	builds_left=("${builds[@]:i+1}")
 	printf '\n==== test.sh: %s build ====\n' "$b"
 	start=$SECONDS
 	result_detail="configure failed"

@@ -7,6 +7,11 @@
 #
 #   run.sh PROGRAM...      (static aarch64 executables, run in name order)
 #
+# KVMSEA_E2E_PROGRAMS (space-separated paths) adds programs to the
+# arguments: scripts/test.sh puts the Rust crates' example there
+# (rust/e2e.sh --build-only), so that it runs in the e2e build's boot
+# instead of a boot of its own.
+#
 # Exit: 0 all passed, 1 a failure or a timeout, 77 an asset could not be had
 # (meson's "skip"; CI treats a skip of this suite as a failure).
 # Environment: XDG_CACHE_HOME (cache root), KVMSEA_E2E_TIMEOUT (timeout of
@@ -27,6 +32,8 @@ t0=$(date +%s)
 skip() { echo "e2e: SKIP (exit 77): $*" >&2; echo "e2e: SKIP: $*"; exit 77; }
 say() { echo "e2e: [$(( $(date +%s) - t0 ))s] $*"; }
 
+read -ra extra <<<"${KVMSEA_E2E_PROGRAMS:-}"
+set -- "$@" "${extra[@]}"
 [ $# -gt 0 ] || { echo "usage: run.sh PROGRAM..." >&2; exit 2; }
 for tool in python3 dpkg-deb cpio gzip xz ninja meson cc timeout; do
 	command -v "$tool" >/dev/null || skip "host tool '$tool' is missing (see tests/e2e/README.md)"

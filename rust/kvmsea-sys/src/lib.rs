@@ -1,8 +1,9 @@
 //! Raw bindings to libkvmsea, the C library that handles guest memory
 //! errors (`KVM_EXIT_ARM_SEA`, SIGBUS `BUS_MCEERR_AR`/`AO`) in arm64 VMMs.
 //!
-//! Written by hand from `<libkvmsea/esr.h>` and `<libkvmsea/sea.h>`, one
-//! item per C item with the C name. The safe API is the `kvmsea` crate;
+//! Written by hand from `<libkvmsea/esr.h>`, `<libkvmsea/sea.h>`,
+//! `<libkvmsea/memory.h>` and `<libkvmsea/cper.h>`, one item per C item
+//! with the C name. The safe API is the `kvmsea` crate;
 //! the contracts are the C library's manual pages (`libkvmsea(7)`).
 //! Every struct size, field offset and constant here is checked against
 //! the C compiler's view of the headers (`tests/layout.rs`), and the
@@ -342,7 +343,8 @@ pub type kvmsea_source = c_uint;
 pub const KVMSEA_SOURCE_EXIT: kvmsea_source = 1;
 pub const KVMSEA_SOURCE_SIGBUS_AR: kvmsea_source = 2;
 pub const KVMSEA_SOURCE_SIGBUS_AO: kvmsea_source = 3;
-pub const KVMSEA_SOURCE_CALLER: kvmsea_source = 4;
+pub const KVMSEA_SOURCE_MEMORY_FAULT: kvmsea_source = 4;
+pub const KVMSEA_SOURCE_CALLER: kvmsea_source = 5;
 
 /// `enum kvmsea_strategy`.
 pub type kvmsea_strategy = c_uint;
@@ -401,6 +403,15 @@ pub struct kvmsea_event_sigbus {
     pub addr: u64,
 }
 
+/// The anonymous `memory_fault` member of `struct kvmsea_event`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_event_memory_fault {
+    pub flags: u64,
+    pub gpa: u64,
+    pub size: u64,
+}
+
 /// `struct kvmsea_event`: one memory error.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -419,6 +430,7 @@ pub struct kvmsea_event {
     pub page_size: u64,
     pub exit: kvmsea_event_exit,
     pub sigbus: kvmsea_event_sigbus,
+    pub memory_fault: kvmsea_event_memory_fault,
     pub guest: kvmsea_guest,
     pub repeats: u32,
     pub livelock: bool,
@@ -445,6 +457,160 @@ pub const KVMSEA_EXIT_HANDLED: kvmsea_exit_status = 0;
 pub const KVMSEA_EXIT_NOT_SEA: kvmsea_exit_status = 1;
 pub const KVMSEA_EXIT_STOP: kvmsea_exit_status = 2;
 
+// ---- memory.h ----------------------------------------------------------
+
+pub const KVMSEA_MEMSLOT_LOG_DIRTY: u32 = 1 << 0;
+pub const KVMSEA_MEMSLOT_READONLY: u32 = 1 << 1;
+pub const KVMSEA_MEMSLOT_GUEST_MEMFD: u32 = 1 << 2;
+
+/// `struct kvmsea_memslot`: one KVM memslot, as the VMM gave it to KVM.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_memslot {
+    pub slot: u32,
+    pub flags: u32,
+    pub gpa: u64,
+    pub size: u64,
+    pub hva: u64,
+}
+
+/// `enum kvmsea_sigbus_result`: what `kvmsea_sigbus()` did.
+pub type kvmsea_sigbus_result = c_uint;
+pub const KVMSEA_SIGBUS_NOT_MINE: kvmsea_sigbus_result = 0;
+pub const KVMSEA_SIGBUS_RECORDED: kvmsea_sigbus_result = 1;
+pub const KVMSEA_SIGBUS_DROPPED: kvmsea_sigbus_result = 2;
+
+/// `struct kvmsea_poison`: one bad guest range of the registry.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_poison {
+    pub gpa: u64,
+    pub size: u64,
+    pub hva: u64,
+    pub source: kvmsea_source,
+    pub first_ns: u64,
+    pub last_ns: u64,
+    pub count: u64,
+}
+
+/// `struct kvmsea_stats`: a context's counters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_stats {
+    pub sea_exits: u64,
+    pub sigbus_ar: u64,
+    pub sigbus_ao: u64,
+    pub sigbus_dropped: u64,
+    pub sigbus_not_mine: u64,
+    pub memory_faults: u64,
+    pub poison_dropped: u64,
+    pub injected: u64,
+    pub stops: u64,
+    pub reserved: [u64; 8],
+}
+
+// ---- cper.h ------------------------------------------------------------
+
+pub const KVMSEA_CPER_STATUS_SIZE: u32 = 20;
+pub const KVMSEA_CPER_ENTRY_SIZE: u32 = 72;
+pub const KVMSEA_CPER_MEMORY_SIZE: u32 = 80;
+pub const KVMSEA_CPER_ARM_SIZE: u32 = 104;
+pub const KVMSEA_GHES_SOURCE_SIZE: u32 = 92;
+pub const KVMSEA_GHES_REGS_SIZE: u32 = 16;
+
+/// `enum kvmsea_cper_severity`.
+pub type kvmsea_cper_severity = c_uint;
+pub const KVMSEA_CPER_RECOVERABLE: kvmsea_cper_severity = 0;
+pub const KVMSEA_CPER_FATAL: kvmsea_cper_severity = 1;
+pub const KVMSEA_CPER_CORRECTED: kvmsea_cper_severity = 2;
+pub const KVMSEA_CPER_INFORMATIONAL: kvmsea_cper_severity = 3;
+
+/// `struct kvmsea_mem_error`: one memory error, as a VMM knows it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_mem_error {
+    pub gpa: u64,
+    pub page_size: u64,
+    pub guest_page_size: u64,
+    pub severity: u32,
+    pub flags: u32,
+    pub time: u64,
+    pub esr: u64,
+    pub va: u64,
+    pub midr: u64,
+    pub mpidr: u64,
+    pub reserved: [u64; 4],
+}
+
+pub const KVMSEA_MEM_CONSUMED: u32 = 1 << 0;
+pub const KVMSEA_MEM_ARM: u32 = 1 << 1;
+pub const KVMSEA_MEM_VA_VALID: u32 = 1 << 2;
+pub const KVMSEA_MEM_MPIDR_VALID: u32 = 1 << 3;
+
+/// `enum kvmsea_ghes_notify`: ACPI Hardware Error Notification types.
+pub type kvmsea_ghes_notify = c_uint;
+pub const KVMSEA_GHES_POLLED: kvmsea_ghes_notify = 0;
+pub const KVMSEA_GHES_EXTERNAL: kvmsea_ghes_notify = 1;
+pub const KVMSEA_GHES_SCI: kvmsea_ghes_notify = 3;
+pub const KVMSEA_GHES_GPIO: kvmsea_ghes_notify = 7;
+pub const KVMSEA_GHES_SEA: kvmsea_ghes_notify = 8;
+pub const KVMSEA_GHES_SEI: kvmsea_ghes_notify = 9;
+pub const KVMSEA_GHES_GSIV: kvmsea_ghes_notify = 10;
+pub const KVMSEA_GHES_SDEI: kvmsea_ghes_notify = 11;
+
+/// `struct kvmsea_ghes_layout`: one error source and where its memory is.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_ghes_layout {
+    pub source_id: u16,
+    pub notify: u8,
+    pub reserved0: u8,
+    pub poll_interval_ms: u32,
+    pub vector: u32,
+    pub block_length: u32,
+    pub status_address: u64,
+    pub read_ack_address: u64,
+    pub block_address: u64,
+    pub reserved: [u32; 4],
+}
+
+/// `struct kvmsea_acpi_ids`: the ACPI table header's identification fields
+/// (space-padded, not NUL-terminated).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_acpi_ids {
+    pub oem_id: [c_char; 6],
+    pub oem_table_id: [c_char; 8],
+    pub oem_revision: u32,
+    pub creator_id: [c_char; 4],
+    pub creator_revision: u32,
+}
+
+/// `struct kvmsea_ghes`: opaque, one per error source.
+#[repr(C)]
+pub struct kvmsea_ghes {
+    _data: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+pub const KVMSEA_GHES_IDLE: c_int = 0;
+pub const KVMSEA_GHES_POSTED: c_int = 1;
+pub const KVMSEA_GHES_QUEUED: c_int = 2;
+pub const KVMSEA_GHES_BUSY: c_int = 3;
+
+/// `struct kvmsea_ghes_stats`: an error source's counters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct kvmsea_ghes_stats {
+    pub reported: u64,
+    pub posted: u64,
+    pub acked: u64,
+    pub dropped: u64,
+    pub waiting: u32,
+    pub unacked: u32,
+    pub reserved: [u64; 4],
+}
+
 /// The errno values libkvmsea's functions return negated (Linux's, the
 /// same on arm64 and x86_64): `<errno.h>`.
 pub mod errno {
@@ -452,20 +618,39 @@ pub mod errno {
     pub const ENOENT: c_int = 2;
     pub const EINTR: c_int = 4;
     pub const EIO: c_int = 5;
+    pub const E2BIG: c_int = 7;
     pub const EBADF: c_int = 9;
     pub const EAGAIN: c_int = 11;
     pub const ENOMEM: c_int = 12;
     pub const EFAULT: c_int = 14;
     pub const EBUSY: c_int = 16;
+    pub const EEXIST: c_int = 17;
     pub const EINVAL: c_int = 22;
     pub const ENOTTY: c_int = 25;
     pub const ENOSPC: c_int = 28;
     pub const ERANGE: c_int = 34;
     pub const ENOSYS: c_int = 38;
+    pub const ENODATA: c_int = 61;
+    pub const EMSGSIZE: c_int = 90;
     pub const EOPNOTSUPP: c_int = 95;
     pub const EALREADY: c_int = 114;
     pub const ECANCELED: c_int = 125;
     pub const EHWPOISON: c_int = 133;
+}
+
+/// What a SIGBUS handler reads of its `siginfo_t` (Linux's `<signal.h>`,
+/// the same on arm64 and x86_64): the codes of a memory error and the
+/// byte offsets of the three fields `kvmsea_sigbus()` takes.
+pub mod siginfo {
+    use core::ffi::c_int;
+    pub const BUS_MCEERR_AR: c_int = 4;
+    pub const BUS_MCEERR_AO: c_int = 5;
+    /// `si_code`, an `int`.
+    pub const CODE_OFFSET: usize = 8;
+    /// `si_addr`, a `void *`.
+    pub const ADDR_OFFSET: usize = 16;
+    /// `si_addr_lsb`, a `short`.
+    pub const ADDR_LSB_OFFSET: usize = 24;
 }
 
 extern "C" {
@@ -535,4 +720,96 @@ extern "C" {
     ) -> c_int;
     pub fn kvmsea_vcpu_serror_pending(vcpu: *mut kvmsea_vcpu) -> c_int;
     pub fn kvmsea_strategy_name(strategy: kvmsea_strategy) -> *const c_char;
+
+    // memory.h: the guest memory map
+    pub fn kvmsea_ctx_set_memslot(ctx: *mut kvmsea_ctx, slot: *const kvmsea_memslot) -> c_int;
+    pub fn kvmsea_ctx_hva_to_gpa(
+        ctx: *const kvmsea_ctx,
+        hva: u64,
+        gpa: *mut u64,
+        slot: *mut kvmsea_memslot,
+    ) -> c_int;
+    pub fn kvmsea_ctx_gpa_to_hva(
+        ctx: *const kvmsea_ctx,
+        gpa: u64,
+        hva: *mut u64,
+        slot: *mut kvmsea_memslot,
+    ) -> c_int;
+
+    // memory.h: SIGBUS
+    pub fn kvmsea_sigbus(
+        ctx: *mut kvmsea_ctx,
+        vcpu: *mut kvmsea_vcpu,
+        code: c_int,
+        addr: *mut c_void,
+        addr_lsb: c_uint,
+    ) -> c_int;
+    pub fn kvmsea_ctx_next_error(ctx: *mut kvmsea_ctx, event: *mut kvmsea_event) -> c_int;
+
+    // memory.h: the poison registry and the counters
+    pub fn kvmsea_ctx_set_poison_capacity(ctx: *mut kvmsea_ctx, capacity: usize) -> c_int;
+    pub fn kvmsea_ctx_is_poisoned(ctx: *const kvmsea_ctx, gpa: u64, size: u64) -> c_int;
+    pub fn kvmsea_ctx_get_poison(
+        ctx: *const kvmsea_ctx,
+        out: *mut kvmsea_poison,
+        n: usize,
+    ) -> c_int;
+    pub fn kvmsea_ctx_clear_poison(ctx: *mut kvmsea_ctx) -> c_int;
+    pub fn kvmsea_ctx_set_storm_limit(ctx: *mut kvmsea_ctx, pages: u32, window_ns: u64) -> c_int;
+    pub fn kvmsea_ctx_get_stats(ctx: *const kvmsea_ctx, stats: *mut kvmsea_stats) -> c_int;
+
+    // cper.h: records
+    pub fn kvmsea_mem_error_from_event(
+        e: *mut kvmsea_mem_error,
+        event: *const kvmsea_event,
+    ) -> c_int;
+    pub fn kvmsea_cper_sections(e: *const kvmsea_mem_error) -> c_int;
+    pub fn kvmsea_cper_build(
+        e: *const kvmsea_mem_error,
+        first: u32,
+        count: u32,
+        buf: *mut c_void,
+        len: usize,
+    ) -> c_int;
+    pub fn kvmsea_cper_check(block: *const c_void, len: usize, max_len: usize) -> c_int;
+    pub fn kvmsea_cper_format(
+        block: *const c_void,
+        len: usize,
+        buf: *mut c_char,
+        size: usize,
+    ) -> c_int;
+
+    // cper.h: the error source
+    pub fn kvmsea_ghes_layout_init(
+        l: *mut kvmsea_ghes_layout,
+        source_id: u16,
+        notify: kvmsea_ghes_notify,
+        base: u64,
+        block_length: u32,
+    ) -> c_int;
+    pub fn kvmsea_ghes_build_source(
+        l: *const kvmsea_ghes_layout,
+        buf: *mut c_void,
+        len: usize,
+    ) -> c_int;
+    pub fn kvmsea_ghes_build_hest(
+        sources: *const kvmsea_ghes_layout,
+        count: usize,
+        ids: *const kvmsea_acpi_ids,
+        buf: *mut c_void,
+        len: usize,
+    ) -> c_int;
+    pub fn kvmsea_ghes_new(
+        l: *const kvmsea_ghes_layout,
+        mem: *mut c_void,
+        mem_gpa: u64,
+        mem_size: usize,
+        queue: u32,
+        out: *mut *mut kvmsea_ghes,
+    ) -> c_int;
+    pub fn kvmsea_ghes_free(g: *mut kvmsea_ghes);
+    pub fn kvmsea_ghes_reset(g: *mut kvmsea_ghes);
+    pub fn kvmsea_ghes_report(g: *mut kvmsea_ghes, e: *const kvmsea_mem_error) -> c_int;
+    pub fn kvmsea_ghes_poll(g: *mut kvmsea_ghes) -> c_int;
+    pub fn kvmsea_ghes_get_stats(g: *const kvmsea_ghes, stats: *mut kvmsea_ghes_stats) -> c_int;
 }

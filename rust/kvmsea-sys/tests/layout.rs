@@ -114,10 +114,33 @@ fn rust_facts() -> (Facts, String) {
     record!(facts, c, kvmsea_event_sigbus = "__typeof__(((struct kvmsea_event *)0)->sigbus)", {
         code, addr_lsb, addr
     });
+    record!(facts, c, kvmsea_event_memory_fault =
+        "__typeof__(((struct kvmsea_event *)0)->memory_fault)", { flags, gpa, size });
     record!(facts, c, kvmsea_event = "struct kvmsea_event", {
         source, vcpu_id, seq, time_ns, syndrome, esr, known, gva, gpa, page_gpa, page_hva,
-        page_size, exit, sigbus, guest, repeats, livelock, storm, distinct_pages, action,
-        injected, lost, reserved
+        page_size, exit, sigbus, memory_fault, guest, repeats, livelock, storm,
+        distinct_pages, action, injected, lost, reserved
+    });
+    record!(facts, c, kvmsea_memslot = "struct kvmsea_memslot", { slot, flags, gpa, size, hva });
+    record!(facts, c, kvmsea_poison = "struct kvmsea_poison", {
+        gpa, size, hva, source, first_ns, last_ns, count
+    });
+    record!(facts, c, kvmsea_stats = "struct kvmsea_stats", {
+        sea_exits, sigbus_ar, sigbus_ao, sigbus_dropped, sigbus_not_mine, memory_faults,
+        poison_dropped, injected, stops, reserved
+    });
+    record!(facts, c, kvmsea_mem_error = "struct kvmsea_mem_error", {
+        gpa, page_size, guest_page_size, severity, flags, time, esr, va, midr, mpidr, reserved
+    });
+    record!(facts, c, kvmsea_ghes_layout = "struct kvmsea_ghes_layout", {
+        source_id, notify, reserved0, poll_interval_ms, vector, block_length, status_address,
+        read_ack_address, block_address, reserved
+    });
+    record!(facts, c, kvmsea_acpi_ids = "struct kvmsea_acpi_ids", {
+        oem_id, oem_table_id, oem_revision, creator_id, creator_revision
+    });
+    record!(facts, c, kvmsea_ghes_stats = "struct kvmsea_ghes_stats", {
+        reported, posted, acked, dropped, waiting, unacked, reserved
     });
     // C enums are the c_uint aliases.
     for e in [
@@ -131,6 +154,9 @@ fn rust_facts() -> (Facts, String) {
         "kvmsea_strategy",
         "kvmsea_event_style",
         "kvmsea_exit_status",
+        "kvmsea_sigbus_result",
+        "kvmsea_cper_severity",
+        "kvmsea_ghes_notify",
     ] {
         facts.insert(
             format!("enum:{e}"),
@@ -240,6 +266,7 @@ fn rust_facts() -> (Facts, String) {
         KVMSEA_SOURCE_EXIT,
         KVMSEA_SOURCE_SIGBUS_AR,
         KVMSEA_SOURCE_SIGBUS_AO,
+        KVMSEA_SOURCE_MEMORY_FAULT,
         KVMSEA_SOURCE_CALLER,
         KVMSEA_STRATEGY_NONE,
         KVMSEA_STRATEGY_AUTO,
@@ -268,20 +295,82 @@ fn rust_facts() -> (Facts, String) {
         KVMSEA_EXIT_HANDLED,
         KVMSEA_EXIT_NOT_SEA,
         KVMSEA_EXIT_STOP,
+        KVMSEA_MEMSLOT_LOG_DIRTY,
+        KVMSEA_MEMSLOT_READONLY,
+        KVMSEA_MEMSLOT_GUEST_MEMFD,
+        KVMSEA_SIGBUS_NOT_MINE,
+        KVMSEA_SIGBUS_RECORDED,
+        KVMSEA_SIGBUS_DROPPED,
+        KVMSEA_CPER_STATUS_SIZE,
+        KVMSEA_CPER_ENTRY_SIZE,
+        KVMSEA_CPER_MEMORY_SIZE,
+        KVMSEA_CPER_ARM_SIZE,
+        KVMSEA_GHES_SOURCE_SIZE,
+        KVMSEA_GHES_REGS_SIZE,
+        KVMSEA_CPER_RECOVERABLE,
+        KVMSEA_CPER_FATAL,
+        KVMSEA_CPER_CORRECTED,
+        KVMSEA_CPER_INFORMATIONAL,
+        KVMSEA_MEM_CONSUMED,
+        KVMSEA_MEM_ARM,
+        KVMSEA_MEM_VA_VALID,
+        KVMSEA_MEM_MPIDR_VALID,
+        KVMSEA_GHES_POLLED,
+        KVMSEA_GHES_EXTERNAL,
+        KVMSEA_GHES_SCI,
+        KVMSEA_GHES_GPIO,
+        KVMSEA_GHES_SEA,
+        KVMSEA_GHES_SEI,
+        KVMSEA_GHES_GSIV,
+        KVMSEA_GHES_SDEI,
+        KVMSEA_GHES_IDLE,
+        KVMSEA_GHES_POSTED,
+        KVMSEA_GHES_QUEUED,
+        KVMSEA_GHES_BUSY,
     );
     {
         use kvmsea_sys::errno::*;
         constants!(
-            facts, c, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, EFAULT, EBUSY, EINVAL, ENOTTY,
-            ENOSPC, ERANGE, ENOSYS, EOPNOTSUPP, EALREADY, ECANCELED, EHWPOISON,
+            facts, c, ENOENT, EINTR, EIO, E2BIG, EBADF, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST,
+            EINVAL, ENOTTY, ENOSPC, ERANGE, ENOSYS, ENODATA, EMSGSIZE, EOPNOTSUPP, EALREADY,
+            ECANCELED, EHWPOISON,
         );
+    }
+    {
+        use kvmsea_sys::siginfo::*;
+        constants!(facts, c, BUS_MCEERR_AR, BUS_MCEERR_AO);
+        // The three fields' offsets, and their types' sizes.
+        for (name, offset, size, field) in [
+            (
+                "CODE_OFFSET",
+                CODE_OFFSET,
+                size_of::<core::ffi::c_int>(),
+                "si_code",
+            ),
+            ("ADDR_OFFSET", ADDR_OFFSET, size_of::<*mut u8>(), "si_addr"),
+            (
+                "ADDR_LSB_OFFSET",
+                ADDR_LSB_OFFSET,
+                size_of::<i16>(),
+                "si_addr_lsb",
+            ),
+        ] {
+            facts.insert(format!("siginfo.{name}"), format!("{offset} {size}"));
+            writeln!(
+                c,
+                "printf(\"siginfo.{name} %zu %zu\\n\", offsetof(siginfo_t, {field}), \
+                 sizeof(((siginfo_t *)0)->{field}));"
+            )
+            .unwrap();
+        }
     }
     (facts, c)
 }
 
 fn c_facts(body: &str) -> Facts {
     let program = format!(
-        "#include <errno.h>\n#include <stddef.h>\n#include <stdio.h>\n\
+        "#define _GNU_SOURCE\n#include <errno.h>\n#include <signal.h>\n\
+         #include <stddef.h>\n#include <stdio.h>\n\
          #include <libkvmsea/libkvmsea.h>\n\
          int main(void)\n{{\n{body}return 0;\n}}\n"
     );
@@ -362,7 +451,7 @@ fn field_lists_are_complete() {
 fn every_header_constant_is_bound() {
     let (rust, _) = rust_facts();
     let mut missing = Vec::new();
-    for header in ["esr.h", "sea.h"] {
+    for header in ["esr.h", "sea.h", "memory.h", "cper.h"] {
         let text = std::fs::read_to_string(c_probe::header(header)).unwrap();
         for line in text.lines() {
             let line = line.trim_start();

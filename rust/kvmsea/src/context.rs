@@ -168,8 +168,11 @@ impl<'a> Context<'a> {
 
 impl Drop for Context<'_> {
     fn drop(&mut self) {
+        // No signal handler may use it after this (crate::sigbus).
+        self.sigbus_unregister();
         // SAFETY: no Vcpu borrows the context any more (the borrow checker
-        // saw to it), so the C library frees it. The handler box goes
+        // saw to it: no vCPU in KVM_RUN either), and no signal handler can
+        // reach it, so the C library frees it. The handler box goes
         // after, when nothing can call it.
         unsafe { sys::kvmsea_ctx_free(self.raw.as_ptr()) };
     }

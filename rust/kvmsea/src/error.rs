@@ -14,22 +14,38 @@ impl Errno {
     pub const EINTR: Errno = Errno(e::EINTR);
     /// Input/output error.
     pub const EIO: Errno = Errno(e::EIO);
+    /// Too many: a CPER record of more than 1023 entries.
+    pub const E2BIG: Errno = Errno(e::E2BIG);
     /// Not an open file descriptor.
     pub const EBADF: Errno = Errno(e::EBADF);
     /// Out of memory.
     pub const ENOMEM: Errno = Errno(e::ENOMEM);
     /// Busy: e.g. emulation right after `KVM_EXIT_MMIO`.
     pub const EBUSY: Errno = Errno(e::EBUSY);
+    /// Exists: a memslot overlapping another one.
+    pub const EEXIST: Errno = Errno(e::EEXIST);
     /// An invalid argument.
     pub const EINVAL: Errno = Errno(e::EINVAL);
     /// Not a KVM file descriptor.
     pub const ENOTTY: Errno = Errno(e::ENOTTY);
+    /// No room: a full queue, or too many memslots.
+    pub const ENOSPC: Errno = Errno(e::ENOSPC);
+    /// Out of range: a buffer too small for a result
+    /// ([`Error::TooSmall`]).
+    pub const ERANGE: Errno = Errno(e::ERANGE);
+    /// No data: an event without a guest physical address, a CPER block
+    /// without a record.
+    pub const ENODATA: Errno = Errno(e::ENODATA);
+    /// Too long: a CPER block longer than its source allows.
+    pub const EMSGSIZE: Errno = Errno(e::EMSGSIZE);
     /// Not supported by this host, VM or vCPU.
     pub const EOPNOTSUPP: Errno = Errno(e::EOPNOTSUPP);
     /// Already done: this `KVM_RUN` return was injected once.
     pub const EALREADY: Errno = Errno(e::EALREADY);
     /// Cancelled: what `handle_exit` reports when the handler panicked.
     pub const ECANCELED: Errno = Errno(e::ECANCELED);
+    /// Memory poisoned: `KVM_RUN`'s error for a poisoned guest_memfd page.
+    pub const EHWPOISON: Errno = Errno(e::EHWPOISON);
 
     /// An errno from its value; `None` unless it is in 1..=4095.
     pub fn new(value: i32) -> Option<Errno> {
@@ -74,14 +90,22 @@ pub enum Error {
     /// (the panic's payload when it was a string). The panic stopped at
     /// the FFI boundary; the event got no action from the library.
     HandlerPanic(String),
+    /// A builder's result needs `needed` bytes, more than the buffer has;
+    /// nothing was written.
+    TooSmall {
+        /// The result's length.
+        needed: usize,
+    },
 }
 
 impl Error {
-    /// The errno: the one libkvmsea reported, or ECANCELED for a panic.
+    /// The errno: the one libkvmsea reported, ECANCELED for a panic,
+    /// ERANGE for a buffer too small.
     pub fn errno(&self) -> Errno {
         match self {
             Error::Os(e) => *e,
             Error::HandlerPanic(_) => Errno::ECANCELED,
+            Error::TooSmall { .. } => Errno::ERANGE,
         }
     }
 }
@@ -91,6 +115,9 @@ impl fmt::Display for Error {
         match self {
             Error::Os(e) => write!(f, "libkvmsea: {e}"),
             Error::HandlerPanic(msg) => write!(f, "libkvmsea: the handler panicked: {msg}"),
+            Error::TooSmall { needed } => {
+                write!(f, "libkvmsea: the result needs a buffer of {needed} bytes")
+            }
         }
     }
 }
@@ -99,7 +126,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Os(e) => Some(e),
-            Error::HandlerPanic(_) => None,
+            Error::HandlerPanic(_) | Error::TooSmall { .. } => None,
         }
     }
 }
@@ -114,7 +141,7 @@ impl From<Error> for std::io::Error {
     fn from(e: Error) -> Self {
         match e {
             Error::Os(errno) => errno.into(),
-            Error::HandlerPanic(_) => std::io::Error::other(e),
+            Error::HandlerPanic(_) | Error::TooSmall { .. } => std::io::Error::other(e),
         }
     }
 }

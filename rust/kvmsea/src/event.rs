@@ -1,6 +1,7 @@
 //! Events: one memory error, however it arrived, as libkvmsea hands it to
 //! the handler; and what the handler and an injection answer.
 
+use crate::bits::bit_set;
 use crate::error::{check, Result};
 use crate::esr::Esr;
 use crate::text::{formatted, static_str};
@@ -18,6 +19,9 @@ pub enum Source {
     SigbusAr,
     /// SIGBUS `BUS_MCEERR_AO`: memory was poisoned, not yet used.
     SigbusAo,
+    /// `KVM_RUN` failed with `EHWPOISON`, `KVM_EXIT_MEMORY_FAULT`: a
+    /// poisoned guest_memfd page.
+    MemoryFault,
     /// Built by [`Event::new`].
     Caller,
     /// A source a newer libkvmsea knows.
@@ -25,11 +29,12 @@ pub enum Source {
 }
 
 impl Source {
-    fn from_raw(v: sys::kvmsea_source) -> Source {
+    pub(crate) fn from_raw(v: sys::kvmsea_source) -> Source {
         match v {
             sys::KVMSEA_SOURCE_EXIT => Source::Exit,
             sys::KVMSEA_SOURCE_SIGBUS_AR => Source::SigbusAr,
             sys::KVMSEA_SOURCE_SIGBUS_AO => Source::SigbusAo,
+            sys::KVMSEA_SOURCE_MEMORY_FAULT => Source::MemoryFault,
             sys::KVMSEA_SOURCE_CALLER => Source::Caller,
             other => Source::Other(other),
         }
@@ -124,80 +129,6 @@ impl fmt::Display for Strategy {
     }
 }
 
-/// A set of bits of a C flags word, with named members.
-macro_rules! bit_set {
-    ($(#[$doc:meta])* $name:ident { $($(#[$bdoc:meta])* $bit:ident = $c:path => $text:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-        pub struct $name(u32);
-
-        impl $name {
-            $($(#[$bdoc])* pub const $bit: $name = $name($c);)*
-            const NAMES: &'static [($name, &'static str)] = &[$(($name::$bit, $text),)*];
-
-            /// The empty set.
-            pub const fn empty() -> $name {
-                $name(0)
-            }
-
-            /// The set of these C bits (unknown bits are kept).
-            pub const fn from_bits(bits: u32) -> $name {
-                $name(bits)
-            }
-
-            /// The C bits.
-            pub const fn bits(self) -> u32 {
-                self.0
-            }
-
-            /// Every member of `other` is in the set.
-            pub const fn contains(self, other: $name) -> bool {
-                self.0 & other.0 == other.0
-            }
-
-            /// No member.
-            pub const fn is_empty(self) -> bool {
-                self.0 == 0
-            }
-        }
-
-        impl std::ops::BitOr for $name {
-            type Output = $name;
-            fn bitor(self, rhs: $name) -> $name {
-                $name(self.0 | rhs.0)
-            }
-        }
-
-        /// The members' names joined with `|`, or `-` for none.
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                if self.is_empty() {
-                    return f.write_str("-");
-                }
-                let mut rest = self.0;
-                let mut sep = "";
-                for (bit, text) in Self::NAMES {
-                    if self.contains(*bit) {
-                        write!(f, "{sep}{text}")?;
-                        sep = "|";
-                        rest &= !bit.0;
-                    }
-                }
-                if rest != 0 {
-                    write!(f, "{sep}{rest:#x}")?;
-                }
-                Ok(())
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({self})", stringify!($name))
-            }
-        }
-    };
-}
-
 bit_set! {
     /// What an injection could not carry to the guest.
     Lost {
@@ -282,6 +213,17 @@ pub struct SigbusFields {
     pub addr: u64,
 }
 
+/// `run->memory_fault` as KVM wrote it (source [`Source::MemoryFault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryFaultFields {
+    /// `flags` (`KVM_MEMORY_EXIT_FLAG_PRIVATE`, ...).
+    pub flags: u64,
+    /// `gpa`: the poisoned page.
+    pub gpa: u64,
+    /// `size`.
+    pub size: u64,
+}
+
 /// The bad page of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
@@ -327,6 +269,11 @@ impl Event {
         check(unsafe { sys::kvmsea_event_init(ev.as_mut_ptr(), esr, far) })?;
         // SAFETY: zeroed is a valid event, and the library filled it.
         Ok(Event(unsafe { ev.assume_init() }))
+    }
+
+    /// An event the library filled in (`kvmsea_ctx_next_error`).
+    pub(crate) fn from_sys(ev: sys::kvmsea_event) -> Event {
+        Event(ev)
     }
 
     /// The event behind a pointer the library gave.
@@ -417,6 +364,17 @@ impl Event {
             code: s.code,
             addr_lsb: s.addr_lsb,
             addr: s.addr,
+        })
+    }
+
+    /// KVM's fields of a poisoned guest_memfd page (source
+    /// [`Source::MemoryFault`]).
+    pub fn memory_fault(&self) -> Option<MemoryFaultFields> {
+        let m = self.0.memory_fault;
+        (self.source() == Source::MemoryFault).then_some(MemoryFaultFields {
+            flags: m.flags,
+            gpa: m.gpa,
+            size: m.size,
         })
     }
 

@@ -37,9 +37,11 @@
 
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::event::{Event, Injected, Strategy, VcpuFlags};
+use crate::event::VcpuFlags;
+use crate::event::{Event, Injected, Strategy};
 use crate::vcpu::{Outcome, RunError, Vcpu};
 use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
+use std::cell::Cell;
 use std::ops::Deref;
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::ptr::NonNull;
@@ -101,6 +103,8 @@ pub struct KvmVcpu<'a> {
     // Declared first, dropped first: the handle goes before the mapping.
     sea: Vcpu<'a>,
     fd: VcpuFd,
+    /// What RunFd::run saw of errno for an `Ok` exit (SeaVcpu's run_errno).
+    run_errno: Cell<i32>,
 }
 
 impl<'a> KvmVcpu<'a> {
@@ -120,7 +124,11 @@ impl<'a> KvmVcpu<'a> {
         let made =
             unsafe { Vcpu::from_raw_parts(ctx, BorrowedFd::borrow_raw(raw_fd), run, id, flags) };
         match made {
-            Ok(sea) => Ok(KvmVcpu { sea, fd }),
+            Ok(sea) => Ok(KvmVcpu {
+                sea,
+                fd,
+                run_errno: Cell::new(0),
+            }),
             Err(e) => Err((e, fd)),
         }
     }
@@ -128,7 +136,20 @@ impl<'a> KvmVcpu<'a> {
     /// Both halves at once, for the run loop: `fd.run()`, then
     /// `sea.handle_exit(&result)`.
     pub fn split(&mut self) -> (RunFd<'_>, SeaVcpu<'_, 'a>) {
-        (RunFd { fd: &mut self.fd }, SeaVcpu { sea: &mut self.sea })
+        let (ctx, vcpu) = self.sea.sigbus_target();
+        let run_errno = &self.run_errno;
+        (
+            RunFd {
+                fd: &mut self.fd,
+                run_errno,
+                ctx,
+                vcpu,
+            },
+            SeaVcpu {
+                sea: &mut self.sea,
+                run_errno,
+            },
+        )
     }
 
     /// The kvm-ioctls fd, for its `&self` ioctls (registers, events...).
@@ -138,7 +159,10 @@ impl<'a> KvmVcpu<'a> {
 
     /// The libkvmsea handle.
     pub fn sea(&mut self) -> SeaVcpu<'_, 'a> {
-        SeaVcpu { sea: &mut self.sea }
+        SeaVcpu {
+            sea: &mut self.sea,
+            run_errno: &self.run_errno,
+        }
     }
 
     /// Frees the handle and gives the fd back.
@@ -151,12 +175,34 @@ impl<'a> KvmVcpu<'a> {
 /// run loop needs, and every `&self` method of [`VcpuFd`] through `Deref`.
 pub struct RunFd<'s> {
     fd: &'s mut VcpuFd,
+    run_errno: &'s Cell<i32>,
+    // The handle's, for the SIGBUS path: the KvmVcpu they come from is
+    // borrowed for 's and lends its handle to no one who could replace it.
+    ctx: *mut kvmsea_sys::kvmsea_ctx,
+    vcpu: *mut kvmsea_sys::kvmsea_vcpu,
 }
 
 impl RunFd<'_> {
-    /// `KVM_RUN` ([`VcpuFd::run`]).
+    /// `KVM_RUN` ([`VcpuFd::run`]), with this thread's SIGBUS belonging to
+    /// this vCPU while it runs ([`Vcpu::kvm_run`]): KVM's `BUS_MCEERR_AR`
+    /// for poisoned guest memory becomes an event of the next
+    /// [`SeaVcpu::handle_exit`]. kvm-ioctls returns `KVM_EXIT_MEMORY_FAULT`,
+    /// which comes with `KVM_RUN` failing, as `Ok(VcpuExit::MemoryFault)`
+    /// and drops the errno (`EHWPOISON` for a poisoned guest_memfd page,
+    /// `EFAULT` for others); this reads it at once, while it is still the
+    /// ioctl's, for that `handle_exit`.
     pub fn run(&mut self) -> std::result::Result<VcpuExit<'_>, kvm_ioctls::Error> {
-        self.fd.run()
+        let fd = &mut *self.fd;
+        // SAFETY: the handle and its context live for 's (see the fields).
+        let ret = unsafe { crate::sigbus::on_this_thread(self.ctx, self.vcpu, || fd.run()) };
+        let errno = match ret {
+            Ok(VcpuExit::MemoryFault { .. }) => {
+                std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+            }
+            _ => 0,
+        };
+        self.run_errno.set(errno);
+        ret
     }
 
     /// `kvm_run.immediate_exit` ([`VcpuFd::set_kvm_immediate_exit`]).
@@ -173,18 +219,25 @@ impl Deref for RunFd<'_> {
 }
 
 /// The libkvmsea half of a [`KvmVcpu`]: the [`Vcpu`] methods that need
-/// `&mut`, and the others through `Deref`.
+/// `&mut`, and the others through `Deref`, but no `&mut Vcpu` that
+/// `mem::swap` could exchange for another handle.
 pub struct SeaVcpu<'s, 'a> {
     sea: &'s mut Vcpu<'a>,
+    run_errno: &'s Cell<i32>,
 }
 
 impl SeaVcpu<'_, '_> {
-    /// [`Vcpu::handle_exit`], with `VcpuFd::run()`'s result.
+    /// [`Vcpu::handle_exit`], with `VcpuFd::run()`'s result. After
+    /// [`RunFd::run`] it also knows the errno that kvm-ioctls keeps to
+    /// itself when it returns `Ok(VcpuExit::MemoryFault)`.
     pub fn handle_exit<T, E: RunError>(
         &mut self,
         ret: &std::result::Result<T, E>,
     ) -> Result<Outcome> {
-        self.sea.handle_exit(ret)
+        match (ret, self.run_errno.replace(0)) {
+            (Ok(_), errno) if errno > 0 => self.sea.handle_exit_raw(-errno),
+            _ => self.sea.handle_exit(ret),
+        }
     }
 
     /// [`Vcpu::handle_exit_raw`].

@@ -13,6 +13,13 @@
 //! - [`Context`]: one per VM, with the handler; [`Vcpu`]: one per vCPU,
 //!   whose [`handle_exit`](Vcpu::handle_exit) goes after every `KVM_RUN`.
 //! - [`kvm`] (feature `kvm-ioctls`): the same from rust-vmm's `kvm-ioctls`.
+//! - The SIGBUS path: the guest memory map ([`Context::set_memslot`]), the
+//!   async-signal-safe entry point [`sigbus`] for the VMM's own signal
+//!   handler, [`Vcpu::kvm_run`] and [`Context::sigbus_register`] to say
+//!   whose a signal is, [`Context::next_error`]; the poison registry,
+//!   the storm limit and the counters ([`Stats`]).
+//! - [`cper`] and [`ghes`]: error records for the guest, as firmware hands
+//!   them to an operating system, and the GHESv2 source that carries them.
 //!
 //! ```no_run
 //! use kvmsea::{Action, Context, Strategy};
@@ -34,21 +41,29 @@
 //! contracts.
 #![deny(missing_docs)]
 
+mod bits;
+mod buffer;
 mod context;
+pub mod cper;
 mod error;
 pub mod esr;
 mod event;
+pub mod ghes;
 #[cfg(feature = "kvm-ioctls")]
 pub mod kvm;
+mod memory;
+mod sigbus;
 mod text;
 mod vcpu;
 
 pub use context::{probe, Caps, Context};
 pub use error::{Errno, Error, Result};
 pub use event::{
-    Action, Event, ExitFields, Guest, Injected, Lost, Page, SigbusFields, Source, Strategy,
-    VcpuFlags,
+    Action, Event, ExitFields, Guest, Injected, Lost, MemoryFaultFields, Page, SigbusFields,
+    Source, Strategy, VcpuFlags,
 };
+pub use memory::{Memslot, MemslotFlags, Poison, Stats};
+pub use sigbus::{sigbus, SigbusInfo, SigbusResult};
 pub use vcpu::{HandlerVcpu, Outcome, RunError, Vcpu};
 
 /// The raw bindings this crate is built on.

@@ -234,6 +234,51 @@ impl<'a> Vcpu<'a> {
     pub fn as_raw(&self) -> *mut sys::kvmsea_vcpu {
         self.raw.as_ptr()
     }
+
+    /// Runs `run`, the VMM's `KVM_RUN` ioctl, with this thread's SIGBUS
+    /// belonging to this vCPU: a `BUS_MCEERR_AR` that
+    /// [`sigbus`](crate::sigbus) records meanwhile (KVM's, for guest memory
+    /// the guest touched) is delivered by the next `handle_exit`, an event
+    /// of source [`SigbusAr`](crate::Source::SigbusAr), through the handler,
+    /// injected by default. Outside it, this thread's ARs are the VMM's own
+    /// (`kvmsea_sigbus(3)` asks to pass the vCPU only while its thread is
+    /// in `KVM_RUN`). `run` should be the ioctl and nothing else; with
+    /// kvm-ioctls, [`RunFd::run`](crate::kvm::RunFd::run) does this itself.
+    /// See [`crate::sigbus`] for why it is sound.
+    ///
+    /// ```no_run
+    /// # fn f(vcpu: &mut kvmsea::Vcpu<'_>, run: impl Fn() -> std::io::Result<()>)
+    /// #   -> kvmsea::Result<()> {
+    /// loop {
+    ///     let ret = vcpu.kvm_run(|| run()); // -EINTR after KVM's SIGBUS
+    ///     if vcpu.handle_exit(&ret)? == kvmsea::Outcome::Stop {
+    ///         return Ok(());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// The handle cannot go while `run` runs:
+    ///
+    /// ```compile_fail,E0505
+    /// # fn f(mut vcpu: kvmsea::Vcpu<'_>) {
+    /// vcpu.kvm_run(|| drop(vcpu)); // kvm_run borrows it
+    /// # }
+    /// ```
+    pub fn kvm_run<T>(&mut self, run: impl FnOnce() -> T) -> T {
+        let (ctx, vcpu) = self.sigbus_target();
+        // SAFETY: the handle, and the context it borrows, live until this
+        // returns: `self` is borrowed mutably for the call.
+        unsafe { crate::sigbus::on_this_thread(ctx, vcpu, run) }
+    }
+
+    /// What a SIGBUS on this vCPU's thread belongs to: its context and
+    /// the handle (crate::sigbus).
+    pub(crate) fn sigbus_target(&self) -> (*mut sys::kvmsea_ctx, *mut sys::kvmsea_vcpu) {
+        let vcpu = self.raw.as_ptr();
+        // SAFETY: a live handle.
+        (unsafe { sys::kvmsea_vcpu_get_ctx(vcpu) }, vcpu)
+    }
 }
 
 impl Drop for Vcpu<'_> {

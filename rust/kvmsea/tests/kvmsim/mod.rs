@@ -64,6 +64,10 @@ extern "C" {
     fn kvmsim_queue_mmio(vcpu: *mut Opaque, gpa: u64, far: u64, is_write: bool, len: u32) -> c_int;
     fn kvmsim_queue_eintr(vcpu: *mut Opaque, stale: bool) -> c_int;
     fn kvmsim_queue_error(vcpu: *mut Opaque, err: c_int) -> c_int;
+    fn kvmsim_queue_poison(vcpu: *mut Opaque, hva: u64, lsb: c_uint) -> c_int;
+    fn kvmsim_queue_memory_fault(vcpu: *mut Opaque, gpa: u64, size: u64, flags: u64) -> c_int;
+    fn kvmsim_send_sigbus(tid: c_int, code: c_int, addr: u64, lsb: c_uint) -> c_int;
+    fn kvmsim_gettid() -> c_int;
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
 }
 
@@ -237,6 +241,22 @@ impl Sim {
         assert_eq!(unsafe { kvmsim_queue_error(self.vcpus[i], err) }, 0);
     }
 
+    /// The guest touches poisoned host memory at `hva`: the next KVM_RUN
+    /// sends this thread SIGBUS BUS_MCEERR_AR (calling its SA_SIGINFO
+    /// handler directly, as tests/sim does) and returns -EINTR.
+    pub fn queue_poison(&self, i: usize, hva: u64, lsb: u32) {
+        // SAFETY: a live vCPU.
+        assert_eq!(unsafe { kvmsim_queue_poison(self.vcpus[i], hva, lsb) }, 0);
+    }
+
+    /// A poisoned guest_memfd page: KVM_RUN fails with EHWPOISON and
+    /// KVM_EXIT_MEMORY_FAULT.
+    pub fn queue_memory_fault(&self, i: usize, gpa: u64, size: u64, flags: u64) {
+        // SAFETY: a live vCPU.
+        let ret = unsafe { kvmsim_queue_memory_fault(self.vcpus[i], gpa, size, flags) };
+        assert_eq!(ret, 0);
+    }
+
     /// KVM_RUN on vCPU `i`, as a VMM's loop has it.
     pub fn run(&self, i: usize) -> std::io::Result<()> {
         // SAFETY: a simulated vCPU fd; KVM_RUN takes no argument.
@@ -247,6 +267,14 @@ impl Sim {
             Ok(())
         }
     }
+}
+
+/// The kernel's SIGBUS for this thread (memory_failure()'s fields), handed
+/// to its SA_SIGINFO handler directly.
+pub fn send_sigbus(code: c_int, addr: u64, lsb: u32) {
+    // SAFETY: plain calls; the simulator checks the handler is installed.
+    let ret = unsafe { kvmsim_send_sigbus(kvmsim_gettid(), code, addr, lsb) };
+    assert_eq!(ret, 0);
 }
 
 impl Drop for Sim {
