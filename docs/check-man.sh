@@ -8,7 +8,9 @@
 # 1. Every name exported by the version script has a section 3 page,
 #    NAME.3, which is a page or a ".so" link to one, and that page lists
 #    the name in its NAME section.
-# 2. Every page (links included) renders without a warning: with
+# 2. Every name a section 3 page lists under NAME has its NAME.3, a link to
+#    that page (or the page itself): `man NAME` finds it.
+# 3. Every page (links included) renders without a warning: with
 #    `man --warnings=w -l` when man-db is installed, else with
 #    `groff -man -ww -z`. One of the two must be there (man-db or
 #    groff-base; scripts/setup.sh installs both).
@@ -47,7 +49,7 @@ resolve() {
 
 # The names a page's NAME section lists, one a line.
 names_of() {
-	sed -n '/^\.SH NAME/,/^\.SH /p' "$1" | grep -v '^\.' |
+	sed -n '/^\.SH NAME/,/^\.SH /p' "$1" | grep -v '^\.' | tr '\n' ' ' |
 		sed 's/\\&//g; s/\\-/-/g; s/ - .*//' | tr ',' '\n' |
 		sed 's/^ *//; s/ *$//' | grep -v '^$'
 }
@@ -73,7 +75,23 @@ for name in $exported; do
 done
 echo "check-man: $count exported names checked"
 
-# 2. Rendering, from the root of the tree so that .so links resolve.
+# 2. Every name under NAME can be looked up.
+count=0
+for page in "$root"/man3/*.3; do
+	grep -q '^\.so ' "$page" && continue
+	for name in $(names_of "$page"); do
+		count=$((count + 1))
+		file=$root/man3/$name.3
+		if [ ! -f "$file" ]; then
+			fail "${page#"$root"/} lists $name under NAME, but there is no $name.3"
+		elif [ "$(resolve "$file")" != "$page" ]; then
+			fail "$name.3 is not ${page#"$root"/}, which lists $name under NAME"
+		fi
+	done
+done
+echo "check-man: $count names listed under NAME checked"
+
+# 3. Rendering, from the root of the tree so that .so links resolve.
 if command -v man >/dev/null; then
 	render() { { MANWIDTH=80 man --warnings=w -l "$1" >/dev/null; } 2>&1; }
 	how="man --warnings=w -l"

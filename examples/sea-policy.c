@@ -15,9 +15,14 @@
  *    again) stops the VM;
  *  - when the Nth distinct page shows up the VM is stopped
  *    (KVMSEA_ACTION_STOP): a host that keeps failing should be drained and
- *    the VM restarted on a healthy one;
- *  - every decision is logged as one JSON line (the ESR as the library
- *    formats it), written with a single write(2) from a stack buffer.
+ *    the VM restarted on a healthy one. When the library's storm limit
+ *    lands (kvmsea_ctx_set_storm_limit(), with its poison registry), this
+ *    rule moves onto it: the library counts the distinct pages and marks
+ *    the event (event->storm), and the handler stops on that mark;
+ *  - every decision is logged as one JSON line: the decision wrapped
+ *    around the library's record of the event (kvmsea_event_format(),
+ *    schema libkvmsea.event/1), written with a single write(2) from a
+ *    stack buffer.
  * With several vCPUs the table needs a lock (a pthread mutex allocates
  * nothing); this example has one vCPU.
  *
@@ -28,13 +33,11 @@
  * where the feed says the guest was (PC, EL1h). The library's injection
  * then really happens, into the idle vCPU.
  *
- *   sea-policy [--max-pages N] [--feed FILE] [--simulate]
+ *   sea-policy [--max-pages N] [--feed FILE]
  *
  * --max-pages N  stop at the Nth distinct bad page (default 3, at most 64)
  * --feed FILE    exits to feed instead of the built-in scenario, one a line:
  *                "PC ESR GVA GPA FLAGS" in hex (0x optional; # comments)
- * --simulate     accepted for symmetry with sea-vmm: feeding synthetic
- *                exits is the only thing sea-policy does
  *
  * Exit status: 0 the feed ran (a stop is a result, not an error), 1 an
  * error, 2 usage, 77 this machine cannot run it (not arm64, no KVM).
@@ -333,7 +336,6 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "max-pages", required_argument, NULL, 'm' },
 		{ "feed", required_argument, NULL, 'f' },
-		{ "simulate", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -359,10 +361,8 @@ int main(int argc, char **argv)
 			feed = file_feed;
 			feed_len = (size_t)n;
 			break;
-		case 's':
-			break;
 		case 'h':
-			printf("Usage: sea-policy [--max-pages N] [--feed FILE] [--simulate]\n");
+			printf("Usage: sea-policy [--max-pages N] [--feed FILE]\n");
 			return 0;
 		default:
 			goto usage;
@@ -381,7 +381,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = setup_policy(&m, &policy);
 	if (!ret) {
-		printf("sea-policy: simulate: feeding %zu synthetic KVM_EXIT_ARM_SEA exits "
+		printf("sea-policy: feeding %zu synthetic KVM_EXIT_ARM_SEA exits "
 		       "to an idle vCPU; stop at %" PRIu32 " distinct bad pages\n",
 		       feed_len, policy.max_pages);
 		ret = run_feed(&m, feed, feed_len);
@@ -390,6 +390,6 @@ int main(int argc, char **argv)
 	kvmsea_ctx_free(m.sea);
 	return ret;
 usage:
-	fprintf(stderr, "Usage: sea-policy [--max-pages N] [--feed FILE] [--simulate]\n");
+	fprintf(stderr, "Usage: sea-policy [--max-pages N] [--feed FILE]\n");
 	return 2;
 }

@@ -92,6 +92,7 @@
 #define A64_SCTLR_DSSBS32 (1ULL << 31) /* AArch32 */
 #define A64_SCTLR_DSSBS (1ULL << 44)
 #define A64_SCTLR2_EASE (1ULL << 5)
+#define A64_HCR_VM (1ULL << 0)
 #define A64_HCR_AMO (1ULL << 5)
 #define A64_HCR_TGE (1ULL << 27)
 #define A64_HCR_E2H (1ULL << 34)

@@ -60,16 +60,28 @@ KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ret = kvmsea_probe(vm_fd, &ctx->caps);
-	if (ret < 0) {
-		free(ctx);
-		return ret;
-	}
+	if (ret < 0)
+		goto fail_probe;
+	ret = kvmsea_memmap_init(&ctx->map);
+	if (ret < 0)
+		goto fail_probe;
+	ret = kvmsea_poison_init(&ctx->poison);
+	if (ret < 0)
+		goto fail_poison;
+	kvmsea_sigq_init(&ctx->sigq, ctx->sigq_slots, KVMSEA_CTX_SIGQ);
 	ctx->vm_fd = vm_fd;
 	ctx->livelock_limit = KVMSEA_DEFAULT_LIVELOCK_LIMIT;
 	atomic_init(&ctx->enabled, false);
 	atomic_init(&ctx->vcpus, 0);
 	*out = ctx;
 	return 0;
+
+fail_poison:
+	kvmsea_memmap_fini(&ctx->map);
+fail_probe:
+	free(ctx);
+	errno = saved;
+	return ret;
 }
 
 KVMSEA_EXPORT void kvmsea_ctx_free(struct kvmsea_ctx *ctx)
@@ -77,6 +89,8 @@ KVMSEA_EXPORT void kvmsea_ctx_free(struct kvmsea_ctx *ctx)
 	/* Its vCPU handles still point here: refused, not freed under them. */
 	if (!ctx || atomic_load(&ctx->vcpus) != 0)
 		return;
+	kvmsea_poison_fini(&ctx->poison);
+	kvmsea_memmap_fini(&ctx->map);
 	free(ctx); /* the VM fd is the caller's */
 }
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal interface between the ESR decoder (esr.c), its name tables
- * (esr-names.c) and its formatter (esr-format.c). Nothing here is exported.
+ * (esr-names.c), the field lists (esr-fields.c) and the formatter
+ * (esr-format.c). Nothing here is exported.
+ * The decoder is pure: these files include no KVM or other Linux header
+ * (tests/build/esr-pure.sh checks it).
  */
 #ifndef LIBKVMSEA_ESR_INTERNAL_H
 #define LIBKVMSEA_ESR_INTERNAL_H
@@ -9,17 +12,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include <libkvmsea/esr.h>
 
-/* A system register or system instruction encoding packed the way KVM's
- * ONE_REG sysreg index packs it: op0[15:14] op1[13:11] CRn[10:7] CRm[6:3]
- * op2[2:0]. */
+#include "arm64.h"
+#include "export.h"
+
+/* A system register or system instruction encoding as the name table keys
+ * it (A64_SYSREG_ENC: the packing of KVM's ONE_REG sysreg index). */
 static inline uint16_t kvmsea_sysreg_key(unsigned int op0, unsigned int op1,
 					 unsigned int crn, unsigned int crm,
 					 unsigned int op2)
 {
-	return (uint16_t)((op0 & 3) << 14 | (op1 & 7) << 11 | (crn & 15) << 7 |
-			  (crm & 15) << 3 | (op2 & 7));
+	return (uint16_t)A64_SYSREG_ENC(op0, op1, crn, crm, op2);
 }
 
 /* The well-known name of a system register (or a SYS instruction such as
@@ -29,10 +33,11 @@ const char *kvmsea_sysreg_name(uint16_t key);
 /* The sysreg table itself, for the tests (sorted by key, no duplicates). */
 struct kvmsea_sysreg_entry {
 	uint16_t key;
-	const char *name;
+	uint16_t name;          /* kvmsea_sysreg_entry_name() */
 };
 extern const struct kvmsea_sysreg_entry kvmsea_sysreg_table[];
 extern const unsigned int kvmsea_sysreg_table_len;
+const char *kvmsea_sysreg_entry_name(const struct kvmsea_sysreg_entry *e);
 
 /* Per-EC facts the decoder and formatter need: the ISS layout, whether the
  * value is allocated, and whether the whole ISS is RES0 for this class. */
@@ -40,19 +45,44 @@ enum kvmsea_esr_layout kvmsea_esr_ec_layout(unsigned int ec);
 bool kvmsea_esr_ec_is_allocated(unsigned int ec);
 bool kvmsea_esr_ec_iss_is_res0(unsigned int ec);
 
-/* The translation level an FSC encodes (-2..3), or KVMSEA_NO_LEVEL. */
-#define KVMSEA_NO_LEVEL 127
-int kvmsea_esr_fsc_level(unsigned int fsc);
-
-/* True for FSCs that KVM's kvm_vcpu_abt_issea() treats as a synchronous
- * external abort: 0x10, 0x13-0x17, 0x18, 0x1b-0x1f (not 0x12). */
-bool kvmsea_esr_fsc_is_sea(unsigned int fsc);
-
 /* True for the synchronous external abort FSCs on which the Arm ARM
  * defines PFV and WU: 0x10 and 0x12-0x17. */
 bool kvmsea_esr_fsc_is_extabt(unsigned int fsc);
 
 /* The layout's name as used in JSON output ("abort", "serror", ...). */
 const char *kvmsea_esr_layout_name(enum kvmsea_esr_layout layout);
+
+/*
+ * The fields of a decoded syndrome's ISS or ISS2, style-free (esr-fields.c
+ * lists them, esr-format.c prints them). The flags are for the one-line
+ * style, which is a summary: it shows a field when the field is non-zero or
+ * flagged ALWAYS, and a field's meaning only when flagged SUMMARY (SUMMARY
+ * implies ALWAYS).
+ */
+#define KVMSEA_FIELD_ALWAYS 1u
+#define KVMSEA_FIELD_SUMMARY 3u
+#define KVMSEA_FIELD_RES0 4u    /* set bits no field describes */
+
+struct kvmsea_esr_field {
+	const char *name;       /* the Arm field name, or "RES0" */
+	const char *meaning;    /* what this value means, or NULL */
+	uint32_t value;
+	uint8_t hi, lo;         /* ESR bit positions */
+	uint8_t flags;          /* KVMSEA_FIELD_* */
+};
+
+/* Fields cover disjoint bits, so the ISS's 25 bits bound the count. */
+#define KVMSEA_ESR_MAX_FIELDS 25
+
+struct kvmsea_esr_fields {
+	bool known;             /* the layout is known (else nothing listed) */
+	unsigned int n;
+	struct kvmsea_esr_field field[KVMSEA_ESR_MAX_FIELDS];
+};
+
+/* The ISS fields of @d (@iss2 false) or its ISS2 fields, in print order,
+ * then each run of set bits no field describes, as a RES0 field. */
+void kvmsea_esr_fields(const struct kvmsea_esr *d, bool iss2,
+		       struct kvmsea_esr_fields *out);
 
 #endif /* LIBKVMSEA_ESR_INTERNAL_H */

@@ -14,9 +14,8 @@
  *    FSC 0x10, levels only for level-encoded FSCs, AET only for DFSC 0x11) is
  *    reported through set_valid, level_valid, is_sea and severity rather than
  *    by hiding the bits.
- * Sources: Arm ARM "ESR_ELx" ISS encodings, as digested in
- * shared/reference/kernel-semantics.md section 4, and the kernel's
- * kvm_vcpu_abt_issea() for is_sea.
+ * Sources: the Arm ARM (DDI 0487) "ESR_ELx" ISS encodings, and for is_sea
+ * the kernel's kvm_vcpu_abt_issea() (arch/arm64/include/asm/kvm_emulate.h).
  *
  * This sits on the SEA path, so it is kept to straight-line bit extraction and
  * table look-ups, within 100 instructions for an SEA exit's syndrome (see
@@ -142,18 +141,6 @@ bool kvmsea_esr_ec_is_allocated(unsigned int ec)
 bool kvmsea_esr_ec_iss_is_res0(unsigned int ec)
 {
 	return ec < 64 && (ec_info[ec] & ISS_RES0);
-}
-
-int kvmsea_esr_fsc_level(unsigned int fsc)
-{
-	if (fsc >= 64 || !(fsc_flags[fsc] & LEVEL))
-		return KVMSEA_NO_LEVEL;
-	return fsc_level[fsc];
-}
-
-bool kvmsea_esr_fsc_is_sea(unsigned int fsc)
-{
-	return fsc < 64 && (fsc_flags[fsc] & SEA);
 }
 
 bool kvmsea_esr_fsc_is_extabt(unsigned int fsc)

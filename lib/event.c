@@ -3,8 +3,8 @@
  * formatted as one line, as text for people, or as a versioned JSON
  * record. */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
-#include <time.h>
 
 #include "arm64.h"
 #include "internal.h"
@@ -12,14 +12,14 @@
 
 #define PAGE_4K 4096ULL
 
-uint64_t kvmsea_realtime_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+/* The abort synthesised for a memory error reported without a syndrome
+ * (a SIGBUS, KVM_EXIT_MEMORY_FAULT): a data abort from a lower EL (the
+ * entry rules recompute the EC for the guest's EL), FSC 0x10 "synchronous
+ * external abort", FnV set since the guest's virtual address is unknown,
+ * SET 0 (recoverable), WnR 0 (a read or a write: unknown). Whether it was
+ * an instruction fetch cannot be told either; a Linux guest handles both
+ * kinds alike (do_sea()). */
+#define SYNTHETIC_SYNDROME 0x92000410ULL
 
 static uint8_t pstate_el(uint64_t pstate)
 {
@@ -77,6 +77,47 @@ void kvmsea_event_from_exit(struct kvmsea_event *ev,
 	}
 }
 
+void kvmsea_event_from_sigbus(struct kvmsea_event *ev,
+			      const struct kvmsea_sigrec *rec, uint32_t vcpu_id,
+			      uint64_t seq)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->source = rec->code == BUS_MCEERR_AO ? KVMSEA_SOURCE_SIGBUS_AO :
+						  KVMSEA_SOURCE_SIGBUS_AR;
+	ev->vcpu_id = vcpu_id;
+	ev->seq = seq;
+	ev->time_ns = rec->time_ns;
+	ev->syndrome = SYNTHETIC_SYNDROME;
+	kvmsea_esr_decode(ev->syndrome, &ev->esr);
+	ev->sigbus.code = rec->code;
+	ev->sigbus.addr = rec->addr;
+	ev->sigbus.addr_lsb = rec->addr_lsb;
+	ev->known = KVMSEA_KNOWN_PAGE_GPA | KVMSEA_KNOWN_PAGE_HVA;
+	ev->page_gpa = rec->page_gpa;
+	ev->page_hva = rec->page_hva;
+	ev->page_size = rec->page_size;
+}
+
+void kvmsea_event_from_memory_fault(struct kvmsea_event *ev,
+				    const struct kvmsea_vcpu *vcpu,
+				    const struct kvmsea_uapi_memory_fault *mf)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->source = KVMSEA_SOURCE_MEMORY_FAULT;
+	ev->vcpu_id = vcpu->id;
+	ev->seq = vcpu->seq;
+	ev->time_ns = kvmsea_realtime_ns();
+	ev->syndrome = SYNTHETIC_SYNDROME;
+	kvmsea_esr_decode(ev->syndrome, &ev->esr);
+	ev->memory_fault.flags = mf->flags;
+	ev->memory_fault.gpa = mf->gpa;
+	ev->memory_fault.size = mf->size;
+	/* KVM reports the page it could not get (PAGE_SIZE of the host). */
+	ev->known = KVMSEA_KNOWN_PAGE_GPA;
+	ev->page_gpa = mf->gpa & ~(PAGE_4K - 1);
+	ev->page_size = mf->size;
+}
+
 int kvmsea_event_abort(const struct kvmsea_event *ev,
 		       struct kvmsea_abort *abort)
 {
@@ -130,6 +171,8 @@ static const char *source_name(enum kvmsea_source source)
 		return "sigbus-ar";
 	case KVMSEA_SOURCE_SIGBUS_AO:
 		return "sigbus-ao";
+	case KVMSEA_SOURCE_MEMORY_FAULT:
+		return "memory-fault";
 	case KVMSEA_SOURCE_CALLER:
 		return "caller";
 	}
@@ -151,7 +194,8 @@ static const char *action_name(enum kvmsea_action action)
 	return "unknown";
 }
 
-static const char *const lost_names[] = {
+/* KVMSEA_LOST_* bit i is lost_names[i] (fixed-size rows: no relocations). */
+static const char lost_names[][5] = {
 	"far", "fnv", "wnr", "cm", "ea", "set", "fsc", "sync",
 };
 
@@ -286,6 +330,16 @@ static void format_text(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 		w_dec(w, ev->sigbus.addr_lsb);
 		w_char(w, '\n');
 	}
+	if (ev->source == KVMSEA_SOURCE_MEMORY_FAULT) {
+		text_line(w, "fault");
+		w_str(w, "KVM_EXIT_MEMORY_FAULT at ");
+		w_hex(w, ev->memory_fault.gpa, 1);
+		w_str(w, ", size ");
+		w_dec(w, ev->memory_fault.size);
+		w_str(w, ", flags ");
+		w_hex(w, ev->memory_fault.flags, 1);
+		w_char(w, '\n');
+	}
 	if (ev->known & KVMSEA_KNOWN_GUEST) {
 		text_line(w, "guest");
 		w_str(w, "EL");
@@ -315,54 +369,35 @@ static void format_text(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 	w_char(w, '\n');
 }
 
-static void json_key(struct kvmsea_writer *w, const char *key)
-{
-	w_str(w, ",\"");
-	w_str(w, key);
-	w_str(w, "\":");
-}
-
-static void json_num(struct kvmsea_writer *w, const char *key, uint64_t v)
-{
-	json_key(w, key);
-	w_dec(w, v);
-}
-
-static void json_bool(struct kvmsea_writer *w, const char *key, bool v)
-{
-	json_key(w, key);
-	w_str(w, v ? "true" : "false");
-}
-
 static void json_addr(struct kvmsea_writer *w, const char *key, bool known,
 		      uint64_t v)
 {
-	json_key(w, key);
+	w_json_key(w, key);
 	w_addr(w, known, v, true);
 }
 
-/* Schema libkvmsea.event/1: docs/man/kvmsea_event.3.scd lists every key.
+/* Schema libkvmsea.event/1: kvmsea_event_format(3) lists every key.
  * A new key may be added within version 1; none is renamed or removed. */
 static void format_json(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 {
 	w_str(w, "{\"schema\":\"libkvmsea.event/1\"");
-	json_key(w, "source");
+	w_json_key(w, "source");
 	w_json_str(w, source_name(ev->source));
-	json_key(w, "vcpu");
+	w_json_key(w, "vcpu");
 	if (ev->vcpu_id == KVMSEA_NO_VCPU)
 		w_str(w, "null");
 	else
 		w_dec(w, ev->vcpu_id);
-	json_num(w, "seq", ev->seq);
-	json_num(w, "time_ns", ev->time_ns);
-	json_key(w, "esr");
+	w_json_key_num(w, "seq", ev->seq);
+	w_json_key_num(w, "time_ns", ev->time_ns);
+	w_json_key(w, "esr");
 	w_esr(w, ev->syndrome, KVMSEA_ESR_JSON);
 	json_addr(w, "gva", ev->known & KVMSEA_KNOWN_GVA, ev->gva);
 	json_addr(w, "gpa", ev->known & KVMSEA_KNOWN_GPA, ev->gpa);
 	json_addr(w, "page_gpa", ev->known & KVMSEA_KNOWN_PAGE_GPA, ev->page_gpa);
 	json_addr(w, "page_hva", ev->known & KVMSEA_KNOWN_PAGE_HVA, ev->page_hva);
-	json_num(w, "page_size", ev->page_size);
-	json_key(w, "exit");
+	w_json_key_num(w, "page_size", ev->page_size);
+	w_json_key(w, "exit");
 	if (ev->source == KVMSEA_SOURCE_EXIT) {
 		w_str(w, "{\"flags\":");
 		w_dec(w, ev->exit.flags);
@@ -373,40 +408,50 @@ static void format_json(struct kvmsea_writer *w, const struct kvmsea_event *ev)
 	} else {
 		w_str(w, "null");
 	}
-	json_key(w, "sigbus");
+	w_json_key(w, "sigbus");
 	if (ev->source == KVMSEA_SOURCE_SIGBUS_AR ||
 	    ev->source == KVMSEA_SOURCE_SIGBUS_AO) {
 		w_str(w, "{\"code\":");
 		w_dec(w, (uint32_t)ev->sigbus.code);
 		json_addr(w, "addr", true, ev->sigbus.addr);
-		json_num(w, "addr_lsb", ev->sigbus.addr_lsb);
+		w_json_key_num(w, "addr_lsb", ev->sigbus.addr_lsb);
 		w_char(w, '}');
 	} else {
 		w_str(w, "null");
 	}
-	json_key(w, "guest");
+	w_json_key(w, "memory_fault");
+	if (ev->source == KVMSEA_SOURCE_MEMORY_FAULT) {
+		w_str(w, "{\"flags\":");
+		w_dec(w, ev->memory_fault.flags);
+		json_addr(w, "gpa", true, ev->memory_fault.gpa);
+		w_json_key_num(w, "size", ev->memory_fault.size);
+		w_char(w, '}');
+	} else {
+		w_str(w, "null");
+	}
+	w_json_key(w, "guest");
 	if (ev->known & KVMSEA_KNOWN_GUEST) {
 		w_str(w, "{\"pc\":");
 		w_addr(w, true, ev->guest.pc, true);
 		json_addr(w, "pstate", true, ev->guest.pstate);
-		json_num(w, "el", ev->guest.el);
-		json_bool(w, "aarch32", ev->guest.aarch32);
-		json_bool(w, "el1_aarch32", ev->guest.el1_aarch32);
-		json_bool(w, "has_el2", ev->guest.has_el2);
-		json_bool(w, "in_nested_guest", ev->guest.in_nested_guest);
+		w_json_key_num(w, "el", ev->guest.el);
+		w_json_key_bool(w, "aarch32", ev->guest.aarch32);
+		w_json_key_bool(w, "el1_aarch32", ev->guest.el1_aarch32);
+		w_json_key_bool(w, "has_el2", ev->guest.has_el2);
+		w_json_key_bool(w, "in_nested_guest", ev->guest.in_nested_guest);
 		w_char(w, '}');
 	} else {
 		w_str(w, "null");
 	}
-	json_num(w, "repeats", ev->repeats);
-	json_bool(w, "livelock", ev->livelock);
-	json_num(w, "distinct_pages", ev->distinct_pages);
-	json_bool(w, "storm", ev->storm);
-	json_key(w, "action");
+	w_json_key_num(w, "repeats", ev->repeats);
+	w_json_key_bool(w, "livelock", ev->livelock);
+	w_json_key_num(w, "distinct_pages", ev->distinct_pages);
+	w_json_key_bool(w, "storm", ev->storm);
+	w_json_key(w, "action");
 	w_json_str(w, action_name(ev->action));
-	json_key(w, "injected");
+	w_json_key(w, "injected");
 	w_json_str(w, kvmsea_strategy_name(ev->injected));
-	json_key(w, "lost");
+	w_json_key(w, "lost");
 	w_lost(w, ev->lost, true);
 	w_char(w, '}');
 }

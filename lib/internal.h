@@ -11,14 +11,22 @@
 
 #include "entry.h"
 #include "export.h"
+#include "memmap.h"
+#include "poison.h"
+#include "sigq.h"
 #include "uapi-compat.h"
 
 #define KVMSEA_DEFAULT_LIVELOCK_LIMIT 8
+/* SIGBUS records waiting: per vCPU (one AR per KVM_RUN return; a few for
+ * the VMM's own accesses on that thread), and for the VM as a whole. */
+#define KVMSEA_VCPU_SIGQ 4     /* powers of two */
+#define KVMSEA_CTX_SIGQ 256
 
 /* Counters of struct kvmsea_stats, updated from any thread (and from
  * signal handlers: lock-free atomics). */
 struct kvmsea_counters {
-	atomic_uint_fast64_t sea_exits, injected, stops;
+	atomic_uint_fast64_t sea_exits, sigbus_ar, sigbus_ao, sigbus_dropped,
+		sigbus_not_mine, memory_faults, injected, stops;
 };
 
 struct kvmsea_ctx {
@@ -29,10 +37,13 @@ struct kvmsea_ctx {
 	kvmsea_handler_fn handler;
 	void *opaque;
 	uint32_t livelock_limit;
-	uint32_t storm_pages;
-	uint64_t storm_window_ns;
 	atomic_uint vcpus;         /* handles not freed yet */
 	struct kvmsea_counters counters;
+	struct kvmsea_memmap map;      /* the guest memory map */
+	struct kvmsea_poison_set poison; /* the poison registry, the storm */
+	struct kvmsea_sigq sigq;       /* AO, and AR off the vCPU threads */
+	struct kvmsea_sigq_slot sigq_slots[KVMSEA_CTX_SIGQ];
+	atomic_uint_fast64_t seq;      /* events of the VM as a whole */
 };
 
 /* The livelock guard's memory of the last SEA on a vCPU. */
@@ -62,15 +73,21 @@ struct kvmsea_vcpu {
 	struct kvmsea_guard guard;
 	bool have_event;
 	struct kvmsea_event event;
+	struct kvmsea_sigq ar;  /* SIGBUS AR taken on this vCPU's thread */
+	struct kvmsea_sigq_slot ar_slots[KVMSEA_VCPU_SIGQ];
 };
 
 /* ---- vcpu.c ---- */
 /* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
 int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu);
 
+/* ---- exit.c ---- */
+/* Move the SIGBUS ARs waiting in @vcpu's storage to the VM's: they came
+ * from the VMM's own access on that thread, not from the guest (a KVM_RUN
+ * that sent no SIGBUS returned, or the handle goes away). */
+void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu);
+
 /* ---- event.c ---- */
-/* CLOCK_REALTIME in nanoseconds (0 if the clock fails); signal-safe. */
-uint64_t kvmsea_realtime_ns(void);
 /* An event for the SEA exit @sea on @vcpu (no guest state yet). */
 void kvmsea_event_from_exit(struct kvmsea_event *ev,
 			    const struct kvmsea_vcpu *vcpu,
@@ -79,10 +96,32 @@ void kvmsea_event_from_exit(struct kvmsea_event *ev,
  * HCR_EL2. */
 void kvmsea_event_guest(struct kvmsea_event *ev, uint32_t features,
 			uint64_t pc, uint64_t pstate, uint64_t hcr_el2);
+/* An event for a SIGBUS the signal handler recorded. */
+void kvmsea_event_from_sigbus(struct kvmsea_event *ev,
+			      const struct kvmsea_sigrec *rec, uint32_t vcpu_id,
+			      uint64_t seq);
+/* An event for KVM_RUN's -EHWPOISON with KVM_EXIT_MEMORY_FAULT. */
+void kvmsea_event_from_memory_fault(struct kvmsea_event *ev,
+				    const struct kvmsea_vcpu *vcpu,
+				    const struct kvmsea_uapi_memory_fault *mf);
 /* The abort an event describes. -EINVAL when it is not an abort. */
 int kvmsea_event_abort(const struct kvmsea_event *ev,
 		       struct kvmsea_abort *abort);
 
+/* ---- clock.c (signal-safe) ---- */
+/* CLOCK_REALTIME and CLOCK_MONOTONIC in nanoseconds (0 if the clock
+ * fails); errno kept. */
+uint64_t kvmsea_realtime_ns(void);
+uint64_t kvmsea_monotonic_ns(void);
+
+/* ---- memory.c ---- */
+/* Enter the event's bad page in the poison registry and fill in what
+ * follows from it: the page's host address (from the map), the
+ * distinct-page count, the storm flag. Not from a signal handler. */
+void kvmsea_ctx_note_poison(struct kvmsea_ctx *ctx, struct kvmsea_event *ev);
+/* The largest naturally aligned power-of-two block at @gpa that fits in
+ * @left bytes (both 4 KiB multiples). Pure. */
+uint64_t kvmsea_aligned_block(uint64_t gpa, uint64_t left);
 /* ---- inject.c ---- */
 struct kvmsea_inject_req {
 	enum kvmsea_strategy how;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Which strategy delivers an abort, and what it loses: a pure function of
- * the request, the abort and the vCPU's state. The rules (README.md,
- * "Injection strategies"):
+ * the request, the abort and the vCPU's state. The rules (the contract is
+ * kvmsea_vcpu_inject(3)):
  *  - a nested guest's abort that its guest hypervisor takes is refused by
  *    every strategy (entry.c says why);
  *  - vcpu-events (ext_dabt_pending) makes KVM build a data abort with FSC

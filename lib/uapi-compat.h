@@ -43,6 +43,9 @@
 #ifndef KVM_EXIT_ARM_SEA
 #define KVM_EXIT_ARM_SEA 41
 #endif
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
 #ifndef KVM_EXIT_ARM_SEA_FLAG_GPA_VALID
 #define KVM_EXIT_ARM_SEA_FLAG_GPA_VALID (1ULL << 0)
 #endif
@@ -54,6 +57,12 @@ struct kvmsea_uapi_arm_sea {
 	uint64_t esr;
 	uint64_t gva;
 	uint64_t gpa;
+};
+
+struct kvmsea_uapi_memory_fault {
+	uint64_t flags;
+	uint64_t gpa;
+	uint64_t size;
 };
 
 struct kvmsea_uapi_run {
@@ -68,6 +77,7 @@ struct kvmsea_uapi_run {
 	uint64_t apic_base;
 	union {
 		struct kvmsea_uapi_arm_sea arm_sea;
+		struct kvmsea_uapi_memory_fault memory_fault;
 		char padding[256];
 	} u;
 };

@@ -20,23 +20,25 @@ setup() {
 }
 
 build() {
-	CC=gcc meson_configure build-gcc
+	CC=gcc meson_configure build-gcc -Dwerror=true
 	meson compile -C build-gcc
 }
 
-# The demo: sea-vmm, a minimal VMM on libkvmsea, in an emulated arm64 host
-# (Debian's arm64 kernel with KVM, under the patched qemu-system-aarch64 of
-# tests/e2e). It raises real SEAs on a bad page, shows the decoded event,
+# The demo: the examples in an emulated arm64 host (Debian's arm64 kernel
+# with KVM, under the patched qemu-system-aarch64 of tests/e2e). minimal,
+# then sea-vmm: it raises real SEAs on a bad page, shows the decoded event,
 # injects with each strategy and shows the guest's handler running; then the
 # same with the kernel's exit written by hand (--simulate), then sea-policy.
 # The first run downloads the kernel and QEMU's source and builds QEMU
 # (about 10 minutes on 2 cores); later runs take the cached copies.
 demo() {
 	build-gcc/tools/kvmsea-esr --oneline 0x92000010
-	meson_configure build-aarch64 --cross-file scripts/cross/aarch64-linux-gnu.ini
-	meson compile -C build-aarch64 examples/sea-vmm-static examples/sea-policy-static
-	tests/e2e/run.sh build-aarch64/examples/sea-vmm-static \
-		build-aarch64/examples/sea-policy-static examples/e2e-sea-vmm.sh
+	meson_configure build-aarch64 --cross-file scripts/cross/aarch64-linux-gnu.ini -Dwerror=true
+	meson compile -C build-aarch64 examples/minimal-static examples/sea-vmm-static \
+		examples/sea-policy-static
+	tests/e2e/run.sh build-aarch64/examples/minimal-static \
+		build-aarch64/examples/sea-vmm-static build-aarch64/examples/sea-policy-static \
+		examples/e2e-examples.sh
 }
 
 # The headline: a real VMM. The same Linux guest and the same bad memory

@@ -2,9 +2,8 @@
 /*
  * libkvmsea: decoding of the AArch64 Exception Syndrome Register (ESR_ELx).
  *
- * Everything here is pure: no allocation, no system call, no global state,
- * safe from any thread and from signal handlers. Every 64-bit value decodes;
- * unknown, reserved and unallocated encodings are reported as data.
+ * This header is the summary. The contract is in the manual pages:
+ * kvmsea_esr_decode(3), kvmsea_esr_ec_name(3) and kvmsea_esr_format(3).
  */
 #ifndef LIBKVMSEA_ESR_H
 #define LIBKVMSEA_ESR_H
@@ -90,11 +89,9 @@ enum kvmsea_esr_layout {
 	KVMSEA_LAYOUT_ABORT,    /* EC 0x20/0x21/0x24/0x25 */
 	KVMSEA_LAYOUT_SERROR,   /* EC 0x2f */
 	KVMSEA_LAYOUT_WFX,      /* EC 0x01 */
-	KVMSEA_LAYOUT_IMM16,    /* SVC/HVC (AArch32 and 64), SMC64, BRK, BKPT;
-				 * an AArch32 SMC (0x13) has no immediate */
+	KVMSEA_LAYOUT_IMM16,    /* SVC/HVC (AArch32 and 64), SMC64, BRK, BKPT */
 	KVMSEA_LAYOUT_SYSREG,   /* EC 0x18 */
-	KVMSEA_LAYOUT_DEBUG,    /* breakpoint, software step, watchpoint,
-				 * vector catch */
+	KVMSEA_LAYOUT_DEBUG,    /* breakpoint, step, watchpoint, vector catch */
 	KVMSEA_LAYOUT_FP_EXC,   /* EC 0x28/0x2c */
 	KVMSEA_LAYOUT_BTI,      /* EC 0x0d */
 	KVMSEA_LAYOUT_PAC,      /* FPAC 0x1c (the ISS of EC 0x09 is RES0) */
@@ -102,11 +99,7 @@ enum kvmsea_esr_layout {
 	KVMSEA_LAYOUT_GCS,      /* EC 0x2d */
 };
 
-/*
- * RAS classification of a synchronous external abort (the SET field), or of
- * an SError (AET). VALID only when the architecture defines the field for
- * this syndrome (FEAT_RAS and FSC 0x10 for aborts, DFSC 0x11 for SErrors).
- */
+/* RAS classification of an SEA (SET) or an SError (AET). */
 enum kvmsea_ras_severity {
 	KVMSEA_RAS_NOT_REPORTED = 0, /* the syndrome carries no classification */
 	KVMSEA_RAS_UER,              /* recoverable (restartable after repair) */
@@ -128,16 +121,12 @@ struct kvmsea_esr_abort {
 	bool sf;            /* [15] 64-bit register (ISV=1) */
 	bool ar;            /* [14] acquire/release (ISV=1) */
 	bool fnp;           /* [15] FAR not precise (data, ISV=0) */
-	bool pfv;           /* [14] PFAR_ELx valid (ISV=0 or instruction;
-			     * meaningful for FSC 0x10, 0x12-0x17, FEAT_PFAR) */
-	uint8_t wu;         /* [17:16] write update (data, ISV=0; meaningful
-			     * for FSC 0x10, 0x12-0x17) */
+	bool pfv;           /* [14] PFAR_ELx valid (ISV=0, or instruction) */
+	uint8_t wu;         /* [17:16] write update (data, ISV=0) */
 	bool toplevel;      /* [21] TopLevel (instruction only, FEAT_THE) */
 	bool vncr;          /* [13] VNCR_EL2-redirected access (data only) */
 	uint8_t set;        /* [12:11] synchronous error type, raw */
-	bool set_valid;     /* SET is architecturally meaningful (FSC 0x10).
-			     * It also needs FEAT_RAS, which the syndrome
-			     * cannot show: without RAS, SET is 00 (UER). */
+	bool set_valid;     /* SET is defined for this FSC (0x10) */
 	bool fnv;           /* [10] FAR not valid */
 	bool ea;            /* [9] external abort type (IMPLEMENTATION DEFINED) */
 	bool cm;            /* [8] cache maintenance or AT (data only) */
@@ -147,8 +136,7 @@ struct kvmsea_esr_abort {
 	int8_t level;       /* translation level for level-encoded codes */
 	bool level_valid;   /* the FSC encodes a level */
 	bool is_sea;        /* the FSC is one that KVM treats as an SEA */
-	/* ISS2 (ESR[55:32]) fields; ISS2 is RES0 for instruction aborts
-	 * except AssuredOnly and Overlay. */
+	/* ISS2 (ESR[55:32]) */
 	bool hdbssf;        /* ISS2[11] */
 	bool tnd;           /* ISS2[10] */
 	bool tagaccess;     /* ISS2[9] */
@@ -228,7 +216,7 @@ struct kvmsea_esr {
 	bool il;           /* [25] 32-bit instruction */
 	uint32_t iss;      /* [24:0] */
 	uint32_t iss2;     /* [55:32] */
-	uint8_t res0_hi;   /* [63:56], RES0: non-zero is reported, not rejected */
+	uint8_t res0_hi;   /* [63:56], RES0 */
 	bool ec_allocated; /* false for an unallocated EC value */
 	enum kvmsea_esr_layout layout;
 	union {
@@ -251,33 +239,24 @@ struct kvmsea_esr {
 	enum kvmsea_ras_severity severity;
 };
 
-/* Decode @esr into @out. Total: never fails. @out must not be NULL. */
+/* Decode a syndrome: kvmsea_esr_decode(3). */
 void kvmsea_esr_decode(uint64_t esr, struct kvmsea_esr *out);
 
-/* Short name of an exception class ("DABT_LOW"); "UNALLOCATED" if none,
- * "INVALID" above 0x3f. */
+/* Names of exception classes and fault status codes: kvmsea_esr_ec_name(3). */
 const char *kvmsea_esr_ec_name(unsigned int ec);
-/* Longer description of an exception class ("Data Abort from a lower EL");
- * "Unallocated EC 0x02" style when unallocated, "invalid" above 0x3f. */
 const char *kvmsea_esr_ec_description(unsigned int ec);
-/* Description of an AArch64 DFSC/IFSC value (0..63); values above 63 give
- * "invalid". Reserved and unallocated codes are named as such. */
 const char *kvmsea_esr_fsc_description(unsigned int fsc);
 
-/* True for an abort (EC 0x20/0x21/0x24/0x25) whose FSC KVM treats as a
- * synchronous external abort: 0x10, 0x13-0x18, 0x1b-0x1f. */
+/* Questions about a syndrome: kvmsea_esr_decode(3). */
 bool kvmsea_esr_is_sea(uint64_t esr);
-/* True for data aborts (EC 0x24/0x25). */
 bool kvmsea_esr_is_data_abort(uint64_t esr);
-/* True for instruction aborts (EC 0x20/0x21). */
 bool kvmsea_esr_is_insn_abort(uint64_t esr);
-/* True when FAR holds the faulting address: an abort (or watchpoint) with
- * FnV clear, or an abort whose FSC makes FnV RES0. */
 bool kvmsea_esr_far_valid(uint64_t esr);
-/* RAS severity of an abort (SET) or SError (AET). */
 enum kvmsea_ras_severity kvmsea_esr_severity(uint64_t esr);
-/* "UER", "UEO", ...: a short name for a severity. */
+/* The name of a severity: kvmsea_esr_ec_name(3). */
 const char *kvmsea_ras_severity_name(enum kvmsea_ras_severity sev);
+
+/* A syndrome as text: kvmsea_esr_format(3). */
 
 enum kvmsea_esr_style {
 	KVMSEA_ESR_ONELINE = 0, /* one line, no trailing newline */
@@ -285,12 +264,6 @@ enum kvmsea_esr_style {
 	KVMSEA_ESR_JSON,        /* one JSON object, no trailing newline */
 };
 
-/*
- * Format @esr into @buf with snprintf semantics: at most @size bytes are
- * written, always NUL-terminated when @size > 0, and the return value is
- * the length the full text needs (without the NUL). @buf may be NULL when
- * @size is 0. Returns -EINVAL for an unknown @style (nothing written).
- */
 int kvmsea_esr_format(uint64_t esr, enum kvmsea_esr_style style, char *buf,
 		      size_t size);
 

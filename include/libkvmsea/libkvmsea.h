@@ -5,5 +5,7 @@
 
 #include <libkvmsea/esr.h>
 #include <libkvmsea/sea.h>
+#include <libkvmsea/memory.h>
+#include <libkvmsea/cper.h>
 
 #endif /* LIBKVMSEA_LIBKVMSEA_H */

@@ -2,16 +2,14 @@
 /*
  * libkvmsea: guest memory errors in an arm64 VMM.
  *
- * A struct kvmsea_ctx per VM holds the capabilities, the policy, the guest
- * memory map and the poison registry (<libkvmsea/memory.h>). A struct
+ * A struct kvmsea_ctx per VM holds the capabilities and the policy. A struct
  * kvmsea_vcpu per vCPU is the run-loop hook; only the thread that calls
- * KVM_RUN on that vCPU uses it. Every memory error, whether it arrived as
- * KVM_EXIT_ARM_SEA or as a SIGBUS, reaches the VMM as one struct
- * kvmsea_event through one handler.
+ * KVM_RUN on that vCPU uses it. Every memory error reaches the VMM as one
+ * struct kvmsea_event through one handler.
  *
- * This header is the summary. The contract of every function (arguments,
- * return values, errors, threads, signals) is its manual page: libkvmsea(7)
- * and the pages it lists.
+ * This header is the summary. The contract of every declaration (arguments,
+ * results, errors, threads, signals) is its manual page: libkvmsea(7) and
+ * the pages it lists.
  */
 #ifndef LIBKVMSEA_SEA_H
 #define LIBKVMSEA_SEA_H
@@ -52,11 +50,12 @@ void kvmsea_ctx_free(struct kvmsea_ctx *ctx);
 int kvmsea_ctx_get_caps(const struct kvmsea_ctx *ctx, struct kvmsea_caps *caps);
 int kvmsea_ctx_enable(struct kvmsea_ctx *ctx);
 
-/* What the handler asks for: kvmsea_event(3). */
+/* ---- The policy: kvmsea_ctx_set_handler(3) --------------------------- */
+
 enum kvmsea_action {
 	KVMSEA_ACTION_DEFAULT = 0, /* inject (auto); stop on a livelock or a storm */
 	KVMSEA_ACTION_RETRY,       /* re-enter the guest without injecting */
-	KVMSEA_ACTION_STOP,        /* kvmsea_vcpu_handle_exit() returns STOP */
+	KVMSEA_ACTION_STOP,        /* stop this VM */
 	KVMSEA_ACTION_HANDLED,     /* the handler did what was needed */
 };
 
@@ -67,8 +66,6 @@ typedef int (*kvmsea_handler_fn)(struct kvmsea_vcpu *vcpu,
 int kvmsea_ctx_set_handler(struct kvmsea_ctx *ctx, kvmsea_handler_fn fn,
 			   void *opaque);
 int kvmsea_ctx_set_livelock_limit(struct kvmsea_ctx *ctx, uint32_t limit);
-int kvmsea_ctx_set_storm_limit(struct kvmsea_ctx *ctx, uint32_t pages,
-			       uint64_t window_ns);
 
 /* ---- Events: kvmsea_event(3) ------------------------------------------ */
 
@@ -76,9 +73,11 @@ enum kvmsea_source {
 	KVMSEA_SOURCE_EXIT = 1,   /* KVM_EXIT_ARM_SEA */
 	KVMSEA_SOURCE_SIGBUS_AR,  /* SIGBUS BUS_MCEERR_AR: poisoned memory was used */
 	KVMSEA_SOURCE_SIGBUS_AO,  /* SIGBUS BUS_MCEERR_AO: poisoned, not yet used */
+	KVMSEA_SOURCE_MEMORY_FAULT, /* KVM_RUN -EHWPOISON, KVM_EXIT_MEMORY_FAULT */
 	KVMSEA_SOURCE_CALLER,     /* built by kvmsea_event_init() */
 };
 
+/* How an abort is delivered: kvmsea_vcpu_inject(3). */
 enum kvmsea_strategy {
 	KVMSEA_STRATEGY_NONE = 0,    /* nothing injected */
 	KVMSEA_STRATEGY_AUTO,        /* the best this vCPU and event allow */
@@ -94,7 +93,7 @@ enum kvmsea_strategy {
 #define KVMSEA_KNOWN_PAGE_HVA (1u << 3) /* page_hva */
 #define KVMSEA_KNOWN_GUEST    (1u << 4) /* guest */
 
-/* What an injection could not carry to the guest (kvmsea_vcpu_inject()). */
+/* What an injection could not carry to the guest: kvmsea_vcpu_inject(3). */
 #define KVMSEA_LOST_FAR   (1u << 0) /* the guest's FAR is not the event's address */
 #define KVMSEA_LOST_FNV   (1u << 1) /* the guest is told its FAR is valid */
 #define KVMSEA_LOST_WNR   (1u << 2)
@@ -139,6 +138,9 @@ struct kvmsea_event {
 		uint32_t addr_lsb;
 		uint64_t addr;
 	} sigbus;
+	struct {                    /* source MEMORY_FAULT: run->memory_fault */
+		uint64_t flags, gpa, size;
+	} memory_fault;
 	struct kvmsea_guest guest;  /* KVMSEA_KNOWN_GUEST */
 	uint32_t repeats;           /* this SEA in a row, nothing delivered between */
 	bool livelock;              /* repeats reached the livelock limit */
@@ -152,6 +154,8 @@ struct kvmsea_event {
 };
 
 int kvmsea_event_init(struct kvmsea_event *event, uint64_t esr, uint64_t far);
+
+/* ---- Formatting: kvmsea_event_format(3) ------------------------------ */
 
 enum kvmsea_event_style {
 	KVMSEA_EVENT_ONELINE = 0, /* one line, no trailing newline */
@@ -176,7 +180,7 @@ uint32_t kvmsea_vcpu_get_id(const struct kvmsea_vcpu *vcpu);
 void kvmsea_vcpu_set_data(struct kvmsea_vcpu *vcpu, void *data);
 void *kvmsea_vcpu_get_data(const struct kvmsea_vcpu *vcpu);
 
-/* kvmsea_vcpu_handle_exit()'s results; negative values are errnos. */
+/* What kvmsea_vcpu_handle_exit() reports: kvmsea_vcpu(3). */
 enum kvmsea_exit_status {
 	KVMSEA_EXIT_HANDLED = 0, /* a memory error was dealt with: KVM_RUN again */
 	KVMSEA_EXIT_NOT_SEA = 1, /* not a memory error: handle the exit as before */

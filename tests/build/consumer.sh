@@ -6,9 +6,11 @@
 #
 # libkvmsea as a program outside the project sees it (tests/build/consumer/):
 #   pkg-config: `meson install --destdir` of BUILDDIR into a temporary
-#     directory, then consumer.c is compiled with CC and the flags of
-#     `pkg-config --cflags --libs libkvmsea`, and run against the installed
-#     shared library (under qemu-aarch64 for an arm64 CC on another host).
+#     directory; `pkg-config --cflags` must give only -I (none of the
+#     project's own flags, such as -D_GNU_SOURCE) and `--libs` only -L and
+#     -l; then consumer.c is compiled with CC and those flags, and run
+#     against the installed shared library (under qemu-aarch64 for an arm64
+#     CC on another host).
 #   subproject: a temporary meson project with subprojects/libkvmsea linked
 #     to SRCDIR gets dependency('libkvmsea') from the subproject's
 #     meson.override_dependency(), builds consumer.c and runs `meson test`.
@@ -63,6 +65,13 @@ via_pkg_config() {
 	cflags=$(pkg-config --cflags libkvmsea) || fail "pkg-config --cflags libkvmsea"
 	libs=$(pkg-config --libs libkvmsea) || fail "pkg-config --libs libkvmsea"
 	echo "consumer: pkg-config: cflags '$cflags' libs '$libs'"
+	local word
+	for word in $cflags; do
+		[[ $word == -I* ]] || fail "pkg-config --cflags gives a flag of the project's own: $word"
+	done
+	for word in $libs; do
+		[[ $word == -L* || $word == -l* ]] || fail "pkg-config --libs gives more than -L and -l: $word"
+	done
 	libdir=$(find "$dest" -name 'libkvmsea.so*' -printf '%h\n' -quit)
 	[[ -n $libdir ]] || fail "no libkvmsea.so installed"
 	# shellcheck disable=SC2086 # pkg-config output is a list of words
@@ -79,6 +88,7 @@ via_subproject() {
 	local opts=(--force-fallback-for=libkvmsea
 		-Dlibkvmsea:tests=disabled -Dlibkvmsea:tools=disabled
 		-Dlibkvmsea:examples=disabled -Dlibkvmsea:docs=disabled
+		-Dlibkvmsea:werror=true
 		-Db_sanitize="$sanitize")
 	[[ $sanitize == none ]] || opts+=(-Db_lundef=false)
 	mkdir -p "$proj/subprojects"

@@ -38,6 +38,7 @@
 	X(KVM_CAP_ARM_EL2)                                                     \
 	X(KVM_CAP_ARM_SEA_TO_USER)                                             \
 	X(KVM_EXIT_ARM_SEA)                                                    \
+	X(KVM_EXIT_MEMORY_FAULT)                                               \
 	X(KVM_EXIT_ARM_SEA_FLAG_GPA_VALID)
 
 #define CAPTURE(name) ours_##name = (name),
@@ -49,6 +50,7 @@ enum ours_literals { COMPAT_FALLBACKS(CAPTURE) };
 #undef KVM_CAP_ARM_EL2
 #undef KVM_CAP_ARM_SEA_TO_USER
 #undef KVM_EXIT_ARM_SEA
+#undef KVM_EXIT_MEMORY_FAULT
 #undef KVM_EXIT_ARM_SEA_FLAG_GPA_VALID
 
 /* ---- Phase 2: the kernel's uapi ---------------------------------------- */
@@ -95,9 +97,16 @@ SAME_FIELD(struct kvmsea_uapi_run, u.arm_sea.flags, struct kvm_run, arm_sea.flag
 SAME_FIELD(struct kvmsea_uapi_run, u.arm_sea.esr, struct kvm_run, arm_sea.esr)
 SAME_FIELD(struct kvmsea_uapi_run, u.arm_sea.gva, struct kvm_run, arm_sea.gva)
 SAME_FIELD(struct kvmsea_uapi_run, u.arm_sea.gpa, struct kvm_run, arm_sea.gpa)
+SAME_FIELD(struct kvmsea_uapi_run, u.memory_fault, struct kvm_run, memory_fault)
+SAME_FIELD(struct kvmsea_uapi_run, u.memory_fault.flags, struct kvm_run, memory_fault.flags)
+SAME_FIELD(struct kvmsea_uapi_run, u.memory_fault.gpa, struct kvm_run, memory_fault.gpa)
+SAME_FIELD(struct kvmsea_uapi_run, u.memory_fault.size, struct kvm_run, memory_fault.size)
 _Static_assert(sizeof(struct kvmsea_uapi_arm_sea) ==
 		       sizeof(((struct kvm_run *)0)->arm_sea),
 	       "size of struct kvmsea_uapi_arm_sea");
+_Static_assert(sizeof(struct kvmsea_uapi_memory_fault) ==
+		       sizeof(((struct kvm_run *)0)->memory_fault),
+	       "size of struct kvmsea_uapi_memory_fault");
 /* Ours ends exactly where the kernel's exit union ends. */
 _Static_assert(sizeof(struct kvmsea_uapi_run) ==
 		       offsetof(struct kvm_run, kvm_valid_regs),

@@ -8,7 +8,7 @@
  *
  * The nested guest here runs without a stage 2 of the guest hypervisor
  * (virtual HCR_EL2.VM = 0), so its IPA is the guest hypervisor's: the
- * "gpa is an L2 IPA" case of kernel-semantics.md §1.6 is not covered.
+ * "gpa is an L2 IPA" case of docs/kernel.md §2.8 is not covered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,7 +115,7 @@ static int nstart(struct nvm *n, uint64_t pstate, uint64_t hcr,
 
 /* Exception entry to EL2h. The Arm ARM sets PAN from SCTLR_EL2.SPAN only
  * when EL2 hosts EL0 (E2H and TGE); KVM 7.2 does it for every EL2 entry
- * (kernel-semantics.md §3.3). */
+ * (docs/kernel.md §6.4). */
 static uint64_t el2_entry_pstate(uint64_t old, uint64_t sctlr, uint64_t hcr,
 				 bool kvm_rule)
 {

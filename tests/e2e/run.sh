@@ -7,6 +7,11 @@
 #
 #   run.sh PROGRAM...      (static aarch64 executables, run in name order)
 #
+# KVMSEA_E2E_PROGRAMS (space-separated paths) adds programs to the
+# arguments: scripts/test.sh puts the Rust crates' example there
+# (rust/e2e.sh --build-only), so that it runs in the e2e build's boot
+# instead of a boot of its own.
+#
 # Exit: 0 all passed, 1 a failure or a timeout, 77 an asset could not be had
 # (meson's "skip"; CI treats a skip of this suite as a failure).
 # Environment: XDG_CACHE_HOME (cache root), KVMSEA_E2E_TIMEOUT (timeout of
@@ -27,8 +32,10 @@ t0=$(date +%s)
 skip() { echo "e2e: SKIP (exit 77): $*" >&2; echo "e2e: SKIP: $*"; exit 77; }
 say() { echo "e2e: [$(( $(date +%s) - t0 ))s] $*"; }
 
+read -ra extra <<<"${KVMSEA_E2E_PROGRAMS:-}"
+set -- "$@" "${extra[@]}"
 [ $# -gt 0 ] || { echo "usage: run.sh PROGRAM..." >&2; exit 2; }
-for tool in python3 dpkg-deb cpio gzip ninja meson cc timeout; do
+for tool in python3 dpkg-deb cpio gzip xz ninja meson cc timeout; do
 	command -v "$tool" >/dev/null || skip "host tool '$tool' is missing (see tests/e2e/README.md)"
 done
 debfetch=$here/../../scripts/debfetch
@@ -42,7 +49,9 @@ fetch_kernel() {
 	pkg=$("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-binary-' | head -1) || true
 	"$debfetch" binary "$suite" "${pkg:-$image}:arm64"
 }
-kernel_line=$(fetch_kernel sid) || kernel_line=$(fetch_kernel trixie-backports) ||
+kernel_suite=sid
+kernel_line=$(fetch_kernel sid) ||
+	{ kernel_suite=trixie-backports && kernel_line=$(fetch_kernel trixie-backports); } ||
 	skip "no arm64 kernel package from sid or trixie-backports"
 read -r kernel_pkg kernel_version kernel_deb <<<"$kernel_line"
 kernel_dir=$cache/kernel/${kernel_pkg}_${kernel_version#*:}
@@ -52,6 +61,27 @@ if [ ! -s "$kernel_dir/vmlinuz" ]; then
 	img=$(find "$kernel_dir.tmp" -name 'vmlinuz*' -type f | head -1)
 	[ -n "$img" ] || skip "$kernel_pkg $kernel_version has no vmlinuz"
 	mkdir -p "$kernel_dir" && mv "$img" "$kernel_dir/vmlinuz" && rm -rf "$kernel_dir.tmp"
+fi
+
+# hwpoison-inject.ko, which poison.c loads (CONFIG_HWPOISON_INJECT=m): in
+# linux-modules-* of the same version with the newer packaging, else in the
+# image package. Kept uncompressed, for a plain finit_module().
+kmod=$kernel_dir/hwpoison-inject.ko
+if [ ! -s "$kmod" ]; then
+	image=$("$debfetch" depends "$kernel_suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1)
+	mods=$("$debfetch" depends "$kernel_suite" "$image:arm64" | grep '^linux-modules-' | head -1) || true
+	mods_deb=$kernel_deb
+	if [ -n "$mods" ]; then
+		read -r _ _ mods_deb < <("$debfetch" binary "$kernel_suite" "$mods:arm64=$kernel_version") ||
+			skip "no $mods $kernel_version"
+	fi
+	rm -rf "$kmod.tmp" && mkdir -p "$kmod.tmp"
+	dpkg-deb --fsys-tarfile "$mods_deb" |
+		tar -x -C "$kmod.tmp" --wildcards '*/hwpoison-inject.ko*' || true
+	ko=$(find "$kmod.tmp" -name 'hwpoison-inject.ko*' -type f | head -1)
+	[ -n "$ko" ] || skip "$kernel_pkg $kernel_version: no hwpoison-inject module in ${mods_deb##*/}"
+	case $ko in *.xz) xz -d "$ko" && ko=${ko%.xz} ;; esac
+	mv "$ko" "$kmod" && rm -rf "$kmod.tmp"
 fi
 
 bb_line=$("$debfetch" binary sid busybox-static:arm64) ||
@@ -91,6 +121,7 @@ boot() {
 	mkdir -p "$root/bin" "$root/e2e"
 	cp "$busybox" "$root/bin/busybox"
 	cp "$here/init.sh" "$root/init"
+	mkdir -p "$root/lib/modules" && cp "$kmod" "$root/lib/modules/"
 	cp "$@" "$root/e2e/"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/$name.cpio.gz"
 	say "boot ($name): qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 (TCG), kernel args '$args', timeout ${timeout_s}s"
@@ -116,7 +147,7 @@ versions="kernel $kernel_pkg $kernel_version; qemu $qemu_version + qemu-tea.patc
 if [ ${#nested_progs[@]} -gt 0 ]; then
 	if [ "${KVMSEA_E2E_NESTED:-0}" = 1 ]; then
 		say "qemu (nested): building or reusing"
-		qemu_line=$("$here/build-qemu.sh" nested | tail -1) || exit $?
+		qemu_line=$("$here/build-qemu.sh" new | tail -1) || exit $?
 		read -r _ nested_version nested_qemu <<<"$qemu_line"
 		say "qemu (nested): Debian $nested_version + qemu10-tea.patch: $nested_qemu"
 		# The kernel hands an unknown name=value to init as environment.

@@ -53,8 +53,8 @@ static void expect_load_event(const struct kvmsea_event *ev, uint64_t esr,
 	EXPECT_EQ("event.guest.has_el2", ev->guest.has_el2, 0);
 }
 
-/* The PSTATE KVM's exception entry to EL1h produces (kernel-semantics.md
- * §3.3; this VM has no MTE, so TCO stays 0). */
+/* The PSTATE KVM's exception entry to EL1h produces (docs/kernel.md
+ * §6.3; this VM has no MTE, so TCO stays 0). */
 static uint64_t entry_pstate(uint64_t old, uint64_t sctlr)
 {
 	uint64_t p = (old & 0xf0000000ull) | (old & (1ull << 24)); /* NZCV, DIT */
@@ -178,7 +178,7 @@ static int s2_one(enum kvmsea_strategy how, enum kvmsea_strategy want,
 
 	if (lvm_open(&l, true, record, &rec))
 		return 1;
-	/* ext_dabt_pending has no WnR; emulation copies it (§2.3, §3.4). */
+	/* ext_dabt_pending has no WnR; emulation copies it (docs/kernel.md 4.5). */
 	if (store && want == KVMSEA_STRATEGY_EMULATE)
 		guest_esr |= ESR_WNR;
 	e2e_vcpu_start(&l.c, &st);
@@ -407,8 +407,9 @@ static int s5_cap_off(void)
 	EXPECT_EQ("SEA exits", seas, 0);
 	EXPECT_EQ("handler calls", rec.calls, 0);
 	EXPECT(kvmsea_vcpu_last_event(l.v) == NULL, "an event without SEA exits");
-	/* KVM's fallback: a virtual SError with ESR IDS=1 (§1.8), taken at
-	 * once because PSTATE.A is clear, at the faulting instruction. */
+	/* KVM's fallback: a virtual SError with ESR IDS=1 (docs/kernel.md
+	 * 3.1), taken at once because PSTATE.A is clear, at the faulting
+	 * instruction. */
 	expect_report(&rep, VEC_CUR_SPX_SERR, ESR_SERROR_IDS, 0, load, pstate,
 		      entry_pstate(pstate, l.c.sctlr_reset));
 	lvm_close(&l);
@@ -457,7 +458,7 @@ static int s6_livelock_stale(void)
 	       "the last event is the livelock, nothing injected");
 
 	/* Stale exit: immediate_exit makes KVM_RUN fail with EINTR before it
-	 * touches exit_reason, which still says 41 (§7.3 #4). */
+	 * touches exit_reason, which still says 41 (docs/kernel.md 2.10). */
 	l.c.run->immediate_exit = 1;
 	ret = e2e_vcpu_run_once(&l.c);
 	reason_after = l.c.run->exit_reason;
@@ -657,7 +658,7 @@ static int s8_after_mmio(void)
 	ret = kvmsea_vcpu_inject(l.v, &ev, KVMSEA_STRATEGY_AUTO, NULL);
 	EXPECT_EQ("inject auto after KVM_EXIT_MMIO", ret, KVMSEA_STRATEGY_VCPU_EVENTS);
 	EXPECT_EQ("run", lib_run(l.v, &l.c, &rep, NULL), R_REPORT);
-	/* ext_dabt_pending: no WnR (§2.3), FAR of the MMIO exit. */
+	/* ext_dabt_pending: no WnR (docs/kernel.md 4.5), FAR of the MMIO exit. */
 	expect_report(&rep, VEC_LOW64_SYNC, ESR_DABT_LOW_EXTABT, mmio, store,
 		      pstate, entry_pstate(pstate, l.c.sctlr_reset));
 	printf("  emulate: %d (-EBUSY), auto: vcpu-events, guest %s\n", busy,

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 			perror(argv[1]);
 			return 1;
 		}
-		printf("%s\n", kvmsea_sysreg_table[i].name);
+		printf("%s\n", kvmsea_sysreg_entry_name(&kvmsea_sysreg_table[i]));
 	}
 	return fclose(f) ? 1 : 0;
 }

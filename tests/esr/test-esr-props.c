@@ -5,12 +5,14 @@
  *  - decoding never fails and its fields reassemble to the raw value;
  *  - the decoded fields stay within their ranges and agree with the helper
  *    functions;
+ *  - the formatter's field lists cover disjoint bits with their values,
+ *    within the array bound, and every set bit of a known layout;
  *  - formatting returns the needed length, parses as JSON in the JSON style,
  *    and for every buffer size 0..needed+1 never writes past the buffer
  *    (guard bytes) and leaves a NUL-terminated prefix of the full text.
  *
- * Counts: 1,000,000 values for decoding; 10,000 values formatted in full in
- * each style; 100 values (plus the special ones) truncated at every size in
+ * Counts: 1,000,000 values for decoding; 100,000 for the field lists;
+ * 10,000 values formatted in full in each style; 100 values (plus the special ones) truncated at every size in
  * each style, which costs O(length^2) per value. At these counts the file
  * runs in about 1 s natively and under 10 s under qemu-user aarch64; no
  * quick mode is needed.
@@ -146,6 +148,57 @@ static void test_decode_total_and_reassembles(void **state)
 		check_decode(random_esr());
 }
 
+/* ---- the field lists ----------------------------------------------------- */
+
+/* The fields of one group (ISS or ISS2) cover disjoint bits inside the
+ * group, carry the bits' value, stay below the array's bound, and, when
+ * the layout is known, cover every set bit (RES0 runs included). */
+static void check_fields(uint64_t esr, bool iss2)
+{
+	uint64_t group = iss2 ? 0x00ffffff00000000ull : 0x1ffffffull;
+	struct kvmsea_esr_fields f;
+	struct kvmsea_esr d;
+	uint64_t covered = 0;
+
+	kvmsea_esr_decode(esr, &d);
+	kvmsea_esr_fields(&d, iss2, &f);
+	CHECK(esr, f.n < KVMSEA_ESR_MAX_FIELDS);
+	CHECK(esr, f.known || f.n == 0);
+	for (unsigned int i = 0; i < f.n; i++) {
+		const struct kvmsea_esr_field *x = &f.field[i];
+		uint64_t mask = ((2ull << (x->hi - x->lo)) - 1) << x->lo;
+
+		CHECK(esr, x->hi >= x->lo && x->name);
+		CHECK(esr, (mask & group) == mask && !(mask & covered));
+		CHECK(esr, x->value == (esr & mask) >> x->lo);
+		CHECK(esr, !(x->flags & KVMSEA_FIELD_RES0) || (esr & mask) == mask);
+		covered |= mask;
+	}
+	if (f.known)
+		CHECK(esr, (esr & group & ~covered) == 0);
+}
+
+static void test_fields_disjoint_and_complete(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		check_fields(special[i], false);
+		check_fields(special[i], true);
+	}
+	rng_seed(0x6669656c6473ull); /* "fields" */
+	for (long i = 0; i < DECODE_COUNT / 10; i++) {
+		uint64_t esr = random_esr();
+
+		check_fields(esr, false);
+		check_fields(esr, true);
+	}
+	/* Every EC with everything set: the most fields and RES0 runs. */
+	for (uint64_t ec = 0; ec < 64; ec++) {
+		check_fields(~(0x3full << 26) | ec << 26, false);
+		check_fields(~(0x3full << 26) | ec << 26, true);
+	}
+}
+
 /* ---- formatting ---------------------------------------------------------- */
 
 static const enum kvmsea_esr_style styles[] = {
@@ -243,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_total_and_reassembles),
+		cmocka_unit_test(test_fields_disjoint_and_complete),
 		cmocka_unit_test(test_format_full),
 		cmocka_unit_test(test_truncation_every_size),
 	};

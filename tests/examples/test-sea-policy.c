@@ -239,6 +239,28 @@ static void test_read_feed(void **state)
 	assert_int_equal(read_feed(path, feed, 4), -1);
 }
 
+/* main()'s options: a usage error is exit 2 before any VM is made
+ * (--simulate is no option: feeding synthetic exits is all sea-policy
+ * does), --help exit 0. */
+static void test_options(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "--simulate" }, { "--max-pages", "0" }, { "--max-pages", "65" },
+		{ "--max-pages", "3x" }, { "extra" },
+	};
+	char *argv[4] = { "sea-policy", "--help" };
+
+	(void)state;
+	optind = 1;
+	assert_int_equal(sea_policy_main(2, argv), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		argv[1] = (char *)cases[i][0];
+		argv[2] = (char *)cases[i][1];
+		optind = 1;
+		assert_int_equal(sea_policy_main(cases[i][1] ? 3 : 2, argv), 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_livelock_stops),
 		cmocka_unit_test(test_page_by_gva),
 		cmocka_unit_test(test_read_feed),
+		cmocka_unit_test(test_options),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

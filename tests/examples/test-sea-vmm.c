@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sea-vmm's logic against the simulated kernel (tests/sim), on any host.
+ * examples/sea-vmm.c, run whole on the simulated kernel, on any host.
  *
- * The example's own source is compiled in (its main() renamed), and the VM
- * that create_vm() would make on arm64 is replaced by a simulated one in
- * the state the real guest is in when it touches the bad page: vectors
- * installed, PC on the access. Then sea-vmm's setup_sea() and its
- * --simulate path, simulate_sea(), run unchanged, and the test checks what
- * the guest's handler would read: the vector it enters and ESR_EL1,
- * FAR_EL1, ELR_EL1, SPSR_EL1, as the simulator's exception entry left them.
- * (The guest itself does not run here; tests/e2e runs it for real.)
+ * The example's own source is compiled in (its main() renamed) and linked
+ * with sim-vm.c in place of demo-vm.c: option parsing, the handler, the
+ * run loop and --simulate run unchanged, for every access and strategy,
+ * real SEAs and hand-written ones. The checks read what the guest's
+ * handler would see (the vector it enters and ESR_EL1, FAR_EL1, ELR_EL1,
+ * SPSR_EL1 as the simulator's exception entry left them) and the lines
+ * sea-vmm printed. (The guest itself runs in tests/e2e's emulated host:
+ * examples/e2e-examples.sh.)
  */
 #define main sea_vmm_main
 int sea_vmm_main(int argc, char **argv);
@@ -20,223 +20,170 @@ int sea_vmm_main(int argc, char **argv);
 #include <stdarg.h>
 #include <cmocka.h>
 
-#include "kvmsim.h"
+#include "sim-vm.h"
+#include "uapi-compat.h"
 
-/* ONE_REG ids the checks read (Linux arm64 uapi values). */
-#define REG_ELR_EL1  REG_CORE(0x46)
-#define REG_SPSR_EL1 REG_CORE(0x48)
-#define REG_SYSREG(op0, op1, crn, crm, op2) (0x6030000000130000ull | \
-	((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
-#define REG_ESR_EL1  REG_SYSREG(3, 0, 5, 2, 0)
-#define REG_FAR_EL1  REG_SYSREG(3, 0, 6, 0, 0)
-#define REG_VBAR_EL1 REG_SYSREG(3, 0, 12, 0, 0)
-
-/* Where the guest is when its access faults (sea-vmm-guest.inc): the
- * ldr at 0x1c, the str at 0x24, and for a fetch the bad address itself,
- * with x30 = "done" (0x34). */
-#define GUEST_LOAD_PC  (RAM_IPA + 0x1c)
-#define GUEST_STORE_PC (RAM_IPA + 0x24)
-#define GUEST_DONE     (RAM_IPA + 0x34)
-#define GUEST_VBAR     (RAM_IPA + 0x800)
-
-struct sim {
-	struct kvmsim_host *host;
-	struct kvmsim_vcpu *vcpu;
-	struct options o;
-	struct vmm vm;
+/* Where the guest's access is (examples/demo-guest.inc). */
+static const uint64_t access_pc[] = {
+	[DEMO_LOAD] = DEMO_RAM_IPA + 0x1c,
+	[DEMO_STORE] = DEMO_RAM_IPA + 0x24,
+	[DEMO_FETCH] = DEMO_BAD_ADDRESS,
 };
 
-static void parse(struct options *o, const char *const *args)
-{
-	char *argv[8] = { "sea-vmm" };
-	int argc = 1;
+static char out[16384];
 
-	while (args && args[argc - 1])
-		argv[argc] = (char *)args[argc - 1], argc++;
-	assert_int_equal(parse_options(argc, argv, o), 0);
+static int count(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p++)
+		n++;
+	return n;
 }
 
-/* A VM and vCPU as create_vm() leaves them, moved on to the access. */
-static void sim_init(struct sim *s, enum kvmsim_profile profile,
-		     const char *const *args)
-{
-	struct kvmsim_vm *vm;
-	struct kvmsim_fault fault = { 0 };
-	uint64_t pc;
-
-	memset(s, 0, sizeof(*s));
-	parse(&s->o, args);
-	s->host = kvmsim_host_new(profile, 0);
-	assert_non_null(s->host);
-	vm = kvmsim_create_vm(s->host, 0);
-	assert_non_null(vm);
-	s->vcpu = kvmsim_create_vcpu(vm, 0);
-	assert_non_null(s->vcpu);
-	s->vm.kvm_fd = -1;
-	s->vm.vm_fd = kvmsim_vm_fd(vm);
-	s->vm.vcpu_fd = kvmsim_vcpu_fd(s->vcpu);
-	s->vm.run = kvmsim_vcpu_run_area(s->vcpu);
-	s->vm.run_size = kvmsim_vcpu_run_size(s->vcpu);
-
-	pc = s->o.access == ACCESS_LOAD ? GUEST_LOAD_PC :
-	     s->o.access == ACCESS_STORE ? GUEST_STORE_PC : guest_address();
-	kvmsim_reg_set(s->vcpu, REG_X(0), guest_address());
-	kvmsim_reg_set(s->vcpu, REG_X(1), s->o.access);
-	kvmsim_reg_set(s->vcpu, REG_X(28), REPORT_IPA);
-	kvmsim_reg_set(s->vcpu, REG_X(30), GUEST_DONE);
-	kvmsim_reg_set(s->vcpu, REG_VBAR_EL1, GUEST_VBAR);
-	kvmsim_reg_set(s->vcpu, REG_PSTATE, GUEST_PSTATE);
-	kvmsim_reg_set(s->vcpu, REG_PC, pc);
-	/* What KVM keeps from the EFAULT exit: a stage 2 translation fault
-	 * (FSC 0x07) at the bad address, which ext_dabt_pending reuses. */
-	fault.esr = (s->o.access == ACCESS_FETCH ? 0x82000007ull : 0x92000007ull) |
-		    (s->o.access == ACCESS_STORE ? 0x40 : 0);
-	fault.far = guest_address();
-	fault.ipa = guest_address() & ~0xfffull;
-	fault.ipa_valid = true;
-	kvmsim_vcpu_set_fault(s->vcpu, &fault);
-
-	assert_int_equal(setup_sea(&s->vm, &s->o), 0);
-}
-
-static void sim_fini(struct sim *s)
-{
-	kvmsea_vcpu_free(s->vm.sea_vcpu);
-	kvmsea_ctx_free(s->vm.sea);
-	kvmsim_host_free(s->host);
-}
-
-/* What the guest's handler reads after sea-vmm --simulate injected. */
-struct seen {
-	uint64_t pc, esr, far, elr, spsr;
+struct run {
+	enum kvmsim_profile profile;
+	const char *args[8];
+	enum demo_access access;
+	const char *injected; /* sea-vmm's "injected with" line, after the prefix */
+	uint64_t guest_esr;   /* what the guest's handler reads in ESR_EL1 */
 };
 
-static void simulate(struct sim *s, enum kvmsea_strategy expect_injected,
-		     struct seen *seen)
+/* sea-vmm ARGS on PROFILE: the guest takes the abort and kept going. */
+static void check(const struct run *r)
 {
-	const struct kvmsea_event *ev;
-	uint64_t old_pc = kvmsim_reg_get(s->vcpu, REG_PC);
+	char line[256];
+	bool simulate = false;
 
-	assert_int_equal(simulate_sea(&s->vm, &s->o), KVMSEA_EXIT_HANDLED);
-	print_injected(&s->vm);
-	ev = kvmsea_vcpu_last_event(s->vm.sea_vcpu);
-	assert_non_null(ev);
-	/* The event is what the hand-written exit says. */
-	assert_true(ev->known & KVMSEA_KNOWN_GPA);
-	assert_int_equal(ev->gva, guest_address());
-	assert_int_equal(ev->page_gpa, BAD_IPA);
-	assert_int_equal(ev->gpa, guest_address());
-	assert_int_equal(ev->guest.pc, old_pc);
-	assert_int_equal(ev->guest.el, 1);
-	assert_int_equal(ev->injected, expect_injected);
+	for (size_t i = 0; r->args[i]; i++)
+		simulate |= !strcmp(r->args[i], "--simulate");
+	sim_vm.profile = r->profile;
+	assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", r->args, out, sizeof(out)), 0);
+	assert_true(sim_vm.destroyed);
 
-	seen->pc = kvmsim_reg_get(s->vcpu, REG_PC);
-	seen->esr = kvmsim_reg_get(s->vcpu, REG_ESR_EL1);
-	seen->far = kvmsim_reg_get(s->vcpu, REG_FAR_EL1);
-	seen->elr = kvmsim_reg_get(s->vcpu, REG_ELR_EL1);
-	seen->spsr = kvmsim_reg_get(s->vcpu, REG_SPSR_EL1);
-	/* Entered at "current EL with SP_ELx, synchronous", from where it was. */
-	assert_int_equal(seen->pc, GUEST_VBAR + 0x200);
-	assert_int_equal(seen->elr, old_pc);
-	assert_int_equal(seen->spsr, GUEST_PSTATE);
-	assert_int_equal(kvmsim_reg_get(s->vcpu, REG_PSTATE) & 0x3cf, 0x3c5);
-	/* A stale exit must not be taken for a new one. */
-	assert_int_equal(kvmsea_vcpu_handle_exit(s->vm.sea_vcpu, -EINTR),
-			 KVMSEA_EXIT_NOT_SEA);
+	/* The guest entered "current EL with SP_ELx, synchronous" from the
+	 * access, with the syndrome and address of the abort. */
+	assert_true(sim_vm.guest_ran);
+	assert_int_equal(sim_vm.vector, 4);
+	assert_int_equal(sim_vm.esr, r->guest_esr);
+	assert_int_equal(sim_vm.far, DEMO_BAD_ADDRESS);
+	assert_int_equal(sim_vm.elr, access_pc[r->access]);
+	assert_int_equal(sim_vm.spsr, DEMO_GUEST_PSTATE);
+	assert_int_equal(sim_vm.pstate & 0x3cf, 0x3c5);
+
+	/* What sea-vmm said: one SEA (the stale EINTR after it is not a
+	 * second), the event's addresses, the strategy, the guest's report. */
+	assert_int_equal(count(out, "KVM_EXIT_ARM_SEA on vCPU 0"), 1);
+	assert_non_null(strstr(out, "sea-vmm: KVM_EXIT_ARM_SEA on vCPU 0 (SEA #1 on it)\n"));
+	assert_non_null(strstr(out, "  gva      0x50000128 (valid: FnV is 0)\n"));
+	assert_non_null(strstr(out, "  gpa      0x50000000 (valid: KVM set GPA_VALID; 4 KiB page)\n"));
+	assert_non_null(strstr(out, "  address  0x50000128 (the faulting byte's IPA)\n"));
+	snprintf(line, sizeof(line), "  guest    EL1 AArch64, PC 0x%" PRIx64 ", PSTATE 0x2c5\n",
+		 access_pc[r->access]);
+	assert_non_null(strstr(out, line));
+	snprintf(line, sizeof(line), "sea-vmm: injected with %s\n", r->injected);
+	assert_non_null(strstr(out, line));
+	snprintf(line, sizeof(line), "  ESR_EL1  ESR 0x%016" PRIx64 ": ", r->guest_esr);
+	assert_non_null(strstr(out, line));
+	assert_non_null(strstr(out, "sea-vmm: the guest's handler ran: vector +0x200 "
+				    "(current EL with SP_ELx, synchronous)\n"));
+	assert_non_null(strstr(out, "sea-vmm: OK: the guest took 1 abort(s) and kept going\n"));
+	assert_int_equal(count(out, "sea-vmm: simulate: "), simulate ? 3 : 0);
+	sim_vm_free();
 }
 
-static void check(enum kvmsim_profile profile, const char *const *args,
-		  enum kvmsea_strategy injected, uint64_t guest_esr)
-{
-	struct sim s;
-	struct seen seen;
-
-	sim_init(&s, profile, args);
-	simulate(&s, injected, &seen);
-	assert_int_equal(seen.esr, guest_esr);
-	assert_int_equal(seen.far, guest_address());
-	sim_fini(&s);
-}
+#define VCPU_EVENTS "vcpu-events (KVM_SET_VCPU_EVENTS, ext_dabt_pending)"
+#define EMULATE "emulate (exception entry written with KVM_SET_ONE_REG)"
 
 /* auto: vcpu-events when lossless (a plain load), emulation otherwise. */
-static void test_auto_load(void **state)
+static void test_auto(void **state)
 {
-	static const char *const args[] = { "--simulate", NULL };
+	static const struct run runs[] = {
+		{ KVMSIM_HOST_RAS, { NULL }, DEMO_LOAD, VCPU_EVENTS, 0x96000010 },
+		{ KVMSIM_HOST_RAS, { "--access", "store" }, DEMO_STORE, EMULATE, 0x96000050 },
+		/* A real SEA on a fetch from poisoned RAM (the e2e host cannot
+		 * raise one: see examples/README.md). */
+		{ KVMSIM_HOST_RAS, { "--access", "fetch" }, DEMO_FETCH, EMULATE, 0x86000010 },
+		{ KVMSIM_HOST_RAS, { "--simulate" }, DEMO_LOAD, VCPU_EVENTS, 0x96000010 },
+		{ KVMSIM_HOST_RAS, { "--simulate", "--access", "store" }, DEMO_STORE, EMULATE,
+		  0x96000050 },
+		{ KVMSIM_HOST_RAS, { "--simulate", "--access", "fetch" }, DEMO_FETCH, EMULATE,
+		  0x86000010 },
+		/* A host without RAS never gives the exit, but --simulate
+		 * still works: that is what it is for. */
+		{ KVMSIM_HOST_NO_RAS, { "--simulate" }, DEMO_LOAD, VCPU_EVENTS, 0x96000010 },
+	};
 
 	(void)state;
-	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_VCPU_EVENTS, 0x96000010);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		check(&runs[i]);
 }
 
-static void test_auto_store_keeps_wnr(void **state)
+/* vcpu-events: KVM builds a plain data abort, whatever the access was;
+ * emulate carries the syndrome over. */
+static void test_strategies(void **state)
 {
-	static const char *const args[] = { "--simulate", "--access", "store", NULL };
+	static const struct run runs[] = {
+		{ KVMSIM_HOST_RAS, { "--strategy", "vcpu-events", "--access", "store" },
+		  DEMO_STORE, VCPU_EVENTS, 0x96000010 },
+		{ KVMSIM_HOST_RAS, { "--strategy", "emulate" }, DEMO_LOAD, EMULATE, 0x96000010 },
+		{ KVMSIM_HOST_RAS, { "--simulate", "--strategy", "emulate", "--access", "fetch" },
+		  DEMO_FETCH, EMULATE, 0x86000010 },
+	};
 
 	(void)state;
-	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_EMULATE, 0x96000050);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		check(&runs[i]);
+	/* The store's lost WnR is said. */
+	sim_vm.profile = KVMSIM_HOST_RAS;
+	assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", runs[0].args, out,
+					 sizeof(out)), 0);
+	assert_non_null(strstr(out, "  lost     0x4: what vcpu-events could not carry"));
+	sim_vm_free();
 }
 
-static void test_auto_fetch_is_an_instruction_abort(void **state)
-{
-	static const char *const args[] = { "--simulate", "--access", "fetch", NULL };
-
-	(void)state;
-	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_EMULATE, 0x86000010);
-}
-
-/* vcpu-events: KVM builds a plain data abort, whatever the access was. */
-static void test_vcpu_events_store_loses_wnr(void **state)
-{
-	static const char *const args[] = { "--simulate", "--strategy", "vcpu-events",
-					    "--access", "store", NULL };
-
-	(void)state;
-	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_VCPU_EVENTS, 0x96000010);
-}
-
-/* ... and has no instruction abort: the library refuses, the guest stays
- * where it was, nothing is injected. */
+/* ... and vcpu-events has no instruction abort: the library refuses,
+ * sea-vmm says why, the guest stays where it was, nothing is injected. */
 static void test_vcpu_events_refuses_fetch(void **state)
 {
 	static const char *const args[] = { "--simulate", "--strategy", "vcpu-events",
 					    "--access", "fetch", NULL };
 	struct kvmsim_vcpu_stats stats;
-	struct sim s;
 
 	(void)state;
-	sim_init(&s, KVMSIM_HOST_RAS, args);
-	assert_int_equal(simulate_sea(&s.vm, &s.o), -EOPNOTSUPP);
-	assert_int_equal(kvmsea_vcpu_last_event(s.vm.sea_vcpu)->injected,
-			 KVMSEA_STRATEGY_NONE);
-	assert_int_equal(kvmsim_reg_get(s.vcpu, REG_PC), guest_address());
-	assert_int_equal(kvmsim_reg_get(s.vcpu, REG_ESR_EL1), 0);
-	kvmsim_vcpu_get_stats(s.vcpu, &stats);
+	sim_vm.profile = KVMSIM_HOST_RAS;
+	assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", args, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "sea-vmm: kvmsea_vcpu_handle_exit: Operation not supported: "
+				    "the strategy cannot deliver this abort"));
+	assert_true(sim_vm.destroyed);
+	assert_false(sim_vm.guest_ran);
+	assert_int_equal(kvmsim_reg_get(sim_vm.vcpu, KVMSEA_REG_PC), DEMO_BAD_ADDRESS);
+	assert_int_equal(kvmsim_reg_get(sim_vm.vcpu, KVMSEA_REG_ESR_EL1), 0);
+	kvmsim_vcpu_get_stats(sim_vm.vcpu, &stats);
 	assert_int_equal(stats.ext_dabt, 0);
-	sim_fini(&s);
+	sim_vm_free();
 }
 
-static void test_emulate_load(void **state)
+/* A real SEA on a host without RAS: KVM gives the guest an SError, no
+ * exit comes, and sea-vmm says that this machine cannot show it (77). */
+static void test_no_ras_host(void **state)
 {
-	static const char *const args[] = { "--simulate", "--strategy", "emulate", NULL };
-
 	(void)state;
-	check(KVMSIM_HOST_RAS, args, KVMSEA_STRATEGY_EMULATE, 0x96000010);
+	sim_vm.profile = KVMSIM_HOST_NO_RAS;
+	assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", NULL, out, sizeof(out)), 77);
+	assert_true(sim_vm.guest_ran);
+	assert_int_equal(sim_vm.vector, 7); /* current EL with SP_ELx, SError */
+	assert_int_equal(count(out, "KVM_EXIT_ARM_SEA on vCPU"), 0);
+	assert_non_null(strstr(out, "sea-vmm: no SEA exit: without FEAT_RAS the abort never "
+				    "reaches the VMM; try --simulate\n"));
+	sim_vm_free();
 }
 
-/* A host without RAS never gives the exit, but the --simulate path still
- * works: that is what it is for. */
-static void test_simulate_on_a_host_without_ras(void **state)
-{
-	static const char *const args[] = { "--simulate", NULL };
-
-	(void)state;
-	check(KVMSIM_HOST_NO_RAS, args, KVMSEA_STRATEGY_VCPU_EVENTS, 0x96000010);
-}
-
-/* The guest's MMIO report, as guest_report() reads it. */
-static void mmio_write(struct vmm *vm, uint64_t offset, uint64_t value)
+/* The guest's MMIO report, as demo_vm_report() reads it. */
+static void mmio_write(struct demo_vm *vm, uint64_t offset, uint64_t value)
 {
 	vm->run->exit_reason = KVM_EXIT_MMIO;
-	vm->run->mmio.phys_addr = REPORT_IPA + offset;
+	vm->run->mmio.phys_addr = DEMO_REPORT_IPA + offset;
 	vm->run->mmio.len = 8;
 	vm->run->mmio.is_write = 1;
 	memcpy(vm->run->mmio.data, &value, 8);
@@ -244,34 +191,41 @@ static void mmio_write(struct vmm *vm, uint64_t offset, uint64_t value)
 
 static void test_guest_report(void **state)
 {
-	static const char *const args[] = { "--simulate", NULL };
-	struct sim s;
+	const struct demo_vm_config cfg = { .name = "sea-vmm" };
+	struct demo_vm vm;
 
 	(void)state;
-	sim_init(&s, KVMSIM_HOST_RAS, args);
-	mmio_write(&s.vm, 0, 4);
-	assert_true(guest_report(&s.vm));
-	mmio_write(&s.vm, 8, 0x96000010);
-	assert_true(guest_report(&s.vm));
-	mmio_write(&s.vm, 16, guest_address());
-	assert_true(guest_report(&s.vm));
-	mmio_write(&s.vm, 24, GUEST_LOAD_PC);
-	assert_true(guest_report(&s.vm));
-	assert_false(s.vm.finished);
-	mmio_write(&s.vm, 32, 1);
-	assert_true(guest_report(&s.vm));
-	assert_true(s.vm.finished);
-	assert_int_equal(s.vm.aborts_taken, 1);
-	assert_int_equal(s.vm.report[0], 4);
-	assert_int_equal(s.vm.report[1], 0x96000010);
-	assert_int_equal(s.vm.report[2], guest_address());
-	assert_int_equal(s.vm.report[3], GUEST_LOAD_PC);
-	/* Anything else is not a report. */
-	mmio_write(&s.vm, 40, 1);
-	assert_false(guest_report(&s.vm));
-	s.vm.run->exit_reason = KVM_EXIT_INTR;
-	assert_false(guest_report(&s.vm));
-	sim_fini(&s);
+	sim_vm.profile = KVMSIM_HOST_RAS;
+	assert_int_equal(demo_vm_create(&vm, &cfg), 0);
+	mmio_write(&vm, 0, 4);
+	assert_int_equal(demo_vm_report(&vm), DEMO_RUN);
+	mmio_write(&vm, 8, 0x96000010);
+	assert_int_equal(demo_vm_report(&vm), DEMO_RUN);
+	mmio_write(&vm, 16, DEMO_BAD_ADDRESS);
+	assert_int_equal(demo_vm_report(&vm), DEMO_RUN);
+	mmio_write(&vm, 24, access_pc[DEMO_LOAD]);
+	assert_int_equal(demo_vm_report(&vm), DEMO_RUN);
+	assert_false(vm.finished);
+	mmio_write(&vm, 32, 1);
+	assert_int_equal(demo_vm_report(&vm), DEMO_DONE);
+	assert_true(vm.finished);
+	assert_int_equal(vm.aborts_taken, 1);
+	assert_int_equal(vm.report[0], 4);
+	assert_int_equal(vm.report[1], 0x96000010);
+	assert_int_equal(vm.report[2], DEMO_BAD_ADDRESS);
+	assert_int_equal(vm.report[3], access_pc[DEMO_LOAD]);
+	/* Anything else is not a report: the run fails. */
+	mmio_write(&vm, 40, 1);
+	assert_int_equal(demo_vm_report(&vm), DEMO_FAILED);
+	mmio_write(&vm, 12, 1);
+	assert_int_equal(demo_vm_report(&vm), DEMO_FAILED);
+	mmio_write(&vm, 0, 1);
+	vm.run->mmio.is_write = 0;
+	assert_int_equal(demo_vm_report(&vm), DEMO_FAILED);
+	vm.run->exit_reason = KVM_EXIT_INTR;
+	assert_int_equal(demo_vm_report(&vm), DEMO_FAILED);
+	demo_vm_destroy(&vm);
+	sim_vm_free();
 }
 
 static void test_options(void **state)
@@ -279,30 +233,45 @@ static void test_options(void **state)
 	static const char *const bad[][3] = {
 		{ "--strategy", "serror" }, { "--access", "jump" },
 		{ "--bad-phys", "0x0b000010" }, { "--bad-phys", "zero" },
-		{ "extra" },
+		{ "extra" }, { "--simulate", "yes" },
 	};
+	static const char *const all[] = { "sea-vmm", "--strategy", "emulate", "--access",
+					   "fetch", "--bad-phys", "0x9000000", "--simulate" };
+	char *argv[8];
 	struct options o;
 
 	(void)state;
-	parse(&o, NULL);
+	argv[0] = (char *)all[0];
+	assert_int_equal(parse_options(1, argv, &o), 0);
 	assert_int_equal(o.strategy, KVMSEA_STRATEGY_AUTO);
-	assert_int_equal(o.access, ACCESS_LOAD);
-	assert_int_equal(o.bad_phys, 0x0b000000);
-	assert_false(o.simulate);
-	{
-		static const char *const args[] = { "--strategy", "emulate", "--access",
-						    "fetch", "--bad-phys", "0x9000000",
-						    "--simulate", NULL };
-		parse(&o, args);
-	}
-	assert_int_equal(o.strategy, KVMSEA_STRATEGY_EMULATE);
-	assert_int_equal(o.access, ACCESS_FETCH);
-	assert_int_equal(o.bad_phys, 0x9000000);
-	assert_true(o.simulate);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[4] = { "sea-vmm", (char *)bad[i][0], (char *)bad[i][1] };
+	assert_int_equal(o.machine.access, DEMO_LOAD);
+	assert_int_equal(o.machine.bad_phys, 0x0b000000);
+	assert_false(o.machine.simulate);
+	assert_string_equal(o.machine.name, "sea-vmm");
 
+	memcpy(argv, all, sizeof(all));
+	assert_int_equal(parse_options(8, argv, &o), 0);
+	assert_int_equal(o.strategy, KVMSEA_STRATEGY_EMULATE);
+	assert_int_equal(o.machine.access, DEMO_FETCH);
+	assert_int_equal(o.machine.bad_phys, 0x9000000);
+	assert_true(o.machine.simulate);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		argv[1] = (char *)bad[i][0];
+		argv[2] = (char *)bad[i][1];
 		assert_int_equal(parse_options(bad[i][1] ? 3 : 2, argv, &o), 2);
+	}
+	/* main(): a usage error is exit 2, --help exit 0, before any VM. */
+	{
+		static const char *const help[] = { "--help", NULL };
+		static const char *const wrong[] = { "--access", "jump", NULL };
+
+		assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", help, out,
+						 sizeof(out)), 0);
+		assert_non_null(strstr(out, "Usage: sea-vmm "));
+		assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", wrong, out,
+						 sizeof(out)), 2);
+		assert_null(sim_vm.host);
 	}
 }
 
@@ -310,13 +279,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_options),
-		cmocka_unit_test(test_auto_load),
-		cmocka_unit_test(test_auto_store_keeps_wnr),
-		cmocka_unit_test(test_auto_fetch_is_an_instruction_abort),
-		cmocka_unit_test(test_vcpu_events_store_loses_wnr),
+		cmocka_unit_test(test_auto),
+		cmocka_unit_test(test_strategies),
 		cmocka_unit_test(test_vcpu_events_refuses_fetch),
-		cmocka_unit_test(test_emulate_load),
-		cmocka_unit_test(test_simulate_on_a_host_without_ras),
+		cmocka_unit_test(test_no_ras_host),
 		cmocka_unit_test(test_guest_report),
 	};
 

@@ -2,7 +2,7 @@
 /*
  * The exception-entry rules (lib/entry.c) as a pure function: each test
  * builds a vCPU state by hand and checks every value against the Arm ARM
- * rules written out in kernel-semantics.md §3.3-§3.5.
+ * rules written out in docs/kernel.md §6.
  */
 #include <errno.h>
 #include <setjmp.h>

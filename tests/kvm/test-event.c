@@ -127,7 +127,7 @@ static void test_format_json(void **state)
 	assert_non_null(strstr(buf, "\"gva\":\"0x50000128\",\"gpa\":\"0x40000128\","
 			       "\"page_gpa\":\"0x40000000\",\"page_hva\":null,"
 			       "\"page_size\":4096,\"exit\":{\"flags\":1,"));
-	assert_non_null(strstr(buf, "\"sigbus\":null,\"guest\":{\"pc\":\"0x40000024\""));
+	assert_non_null(strstr(buf, "\"sigbus\":null,\"memory_fault\":null,\"guest\":{\"pc\":\"0x40000024\""));
 	assert_non_null(strstr(buf, "\"repeats\":2,\"livelock\":false,"
 			       "\"distinct_pages\":1,\"storm\":false,\"action\":\"default\","
 			       "\"injected\":\"vcpu-events\",\"lost\":[\"far\",\"wnr\"]}"));
@@ -147,7 +147,8 @@ static void test_format_json(void **state)
 	assert_non_null(strstr(buf, "\"vcpu\":null"));
 	assert_non_null(strstr(buf, "\"gva\":null,\"gpa\":null"));
 	assert_non_null(strstr(buf, "\"exit\":null,\"sigbus\":{\"code\":5,"
-			       "\"addr\":\"0x7f0000200000\",\"addr_lsb\":21},\"guest\":null"));
+			       "\"addr\":\"0x7f0000200000\",\"addr_lsb\":21},\"memory_fault\":null,"
+			       "\"guest\":null"));
 	assert_non_null(strstr(buf, "\"lost\":[]}"));
 }
 

@@ -447,8 +447,9 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	case INJECT_THEN_ACT:
 		p->inject_ret = kvmsea_vcpu_inject(vcpu, ev, p->strategy, NULL);
 		break;
-	case INJECT_COPY:
+	case INJECT_COPY: /* a changed copy: another address */
 		memcpy(&copy, ev, sizeof(copy));
+		copy.gva ^= 0x10;
 		p->inject_ret = kvmsea_vcpu_inject(vcpu, &copy, p->strategy, NULL);
 		break;
 	case INJECT_TWICE:
@@ -563,6 +564,17 @@ static void test_no_double_injection(void **state)
 	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL1) == PC0);
 	kvmsim_vcpu_get_stats(f.sv, &st);
 	assert_int_equal(st.ext_dabt, 2);
+	/* A handler that injects a changed copy: the exit is marked all the
+	 * same, and a second hook call on it is refused. */
+	kvmsea_ctx_set_handler(f.ctx, on_sea, &p);
+	p.how = INJECT_COPY;
+	p.strategy = KVMSEA_STRATEGY_EMULATE;
+	p.action = KVMSEA_ACTION_HANDLED;
+	fx_guest_at(&f, 0x5);
+	assert_int_equal(fx_run_sea(&f, 0x92000010, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
+	assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), -EALREADY);
+	assert_true(kvmsim_reg_get(f.sv, KVMSEA_REG_ELR_EL1) == PC0);
+	kvmsea_ctx_set_handler(f.ctx, NULL, NULL);
 	/* ... and after that return, a separate kvmsea_vcpu_inject(). */
 	assert_int_equal(kvmsea_vcpu_inject(f.v, kvmsea_vcpu_last_event(f.v),
 					    KVMSEA_STRATEGY_AUTO, NULL), -EALREADY);

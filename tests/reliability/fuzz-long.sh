@@ -41,6 +41,7 @@ targets=("$@")
 if [[ ! -f $build/build.ninja ]]; then
 	CC=clang meson setup "$build" >/dev/null || exit 1
 fi
+meson configure "$build" -Dwerror=true || exit 1
 for t in "${targets[@]}"; do
 	[[ -n ${default_runs[$t]:-} ]] || { echo "fuzz-long: unknown target $t" >&2; exit 2; }
 	meson compile -C "$build" "tests/reliability/fuzz-$t" >/dev/null || exit 1

@@ -11,7 +11,7 @@
  * file, the fault information KVM keeps from the last exit, the pending
  * SError, the VM's SEA flag. Every rule is taken from the kernel (Linux 7.2
  * arch/arm64/kvm: arm.c, guest.c, sys_regs.c, mmu.c, inject_fault.c,
- * hyp/exception.c, emulate-nested.c) as digested in kernel-semantics.md;
+ * hyp/exception.c, emulate-nested.c), as listed in docs/kernel.md;
  * the README in this folder lists what is modelled and what is not.
  *
  * Register values are read and written with the ONE_REG ids of
@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -190,7 +191,7 @@ void kvmsim_vcpu_get_stats(const struct kvmsim_vcpu *vcpu,
 
 /*
  * A synchronous external abort taken to EL2 from the guest. The simulator
- * applies the kernel's decision (kernel-semantics 1.5, 1.6):
+ * applies the kernel's decision (docs/kernel.md §2.3-§2.7):
  *  - apei_claimed: no exit and no injection; KVM_RUN returns -1/EINTR with
  *    KVM_EXIT_INTR (the SIGBUS BUS_MCEERR_AR path; no signal is raised).
  *  - FSC 0x10 with FnV 0 (and SECC 0x18) go through the hyp's AT re-walk:
@@ -242,6 +243,28 @@ int kvmsim_queue_eintr(struct kvmsim_vcpu *vcpu, bool stale);
 /* KVM_RUN fails in its run loop with errno @err (> 0); exit_reason reads
  * KVM_EXIT_UNKNOWN (0), as the loop reset it. */
 int kvmsim_queue_error(struct kvmsim_vcpu *vcpu, int err);
+/*
+ * The guest touches host memory that is hwpoisoned (user_mem_abort() finds
+ * the pfn poisoned): KVM sends the thread in KVM_RUN SIGBUS
+ * (kvmsim_send_sigbus()),
+ * si_code BUS_MCEERR_AR, si_addr @hva, si_addr_lsb @lsb, as
+ * kvm_send_hwpoison_signal() does, and KVM_RUN returns -1/EINTR with
+ * KVM_EXIT_INTR. The test's own SIGBUS handler sees the signal.
+ */
+int kvmsim_queue_poison(struct kvmsim_vcpu *vcpu, uint64_t hva, unsigned int lsb);
+/* A poisoned guest_memfd page (gmem_abort()): KVM_RUN fails with
+ * EHWPOISON, exit_reason KVM_EXIT_MEMORY_FAULT, run->memory_fault filled. */
+int kvmsim_queue_memory_fault(struct kvmsim_vcpu *vcpu, uint64_t gpa,
+			      uint64_t size, uint64_t flags);
+/* Deliver SIGBUS with these siginfo fields to the calling thread's
+ * SA_SIGINFO handler, as memory_failure() does (AR to the current thread,
+ * AO to early-kill threads): the handler is called directly (see
+ * sim-run.c). @tid must be the caller's (-EPERM otherwise, as Linux has
+ * it for these codes); -EINVAL without an SA_SIGINFO handler. */
+int kvmsim_send_sigbus(pid_t tid, int code, uint64_t addr, unsigned int lsb);
+/* The calling thread's id, for kvmsim_send_sigbus(). */
+pid_t kvmsim_gettid(void);
+
 /* Items still queued. */
 unsigned int kvmsim_queue_len(const struct kvmsim_vcpu *vcpu);
 

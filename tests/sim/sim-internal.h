@@ -194,11 +194,19 @@ struct kvmsim_vm {
 	atomic_bool has_run;          /* a vCPU entered KVM_RUN once */
 };
 
-enum sim_item_kind { ITEM_SEA, ITEM_EXIT, ITEM_EINTR, ITEM_ERROR };
+enum sim_item_kind { ITEM_SEA, ITEM_EXIT, ITEM_EINTR, ITEM_ERROR, ITEM_POISON,
+		     ITEM_MEMORY_FAULT };
 
 struct sim_item {
 	enum sim_item_kind kind;
 	struct kvmsim_sea sea;
+	struct {                      /* ITEM_POISON: the page touched ... */
+		uint64_t hva;
+		unsigned int lsb;
+	} poison;
+	struct {                      /* ITEM_MEMORY_FAULT: run->memory_fault */
+		uint64_t gpa, size, flags;
+	} memory_fault;
 	struct kvmsim_exit exit;      /* .data points at exit_data */
 	uint8_t exit_data[256];
 	bool stale;

@@ -423,6 +423,26 @@ int kvmsim_queue_error(struct kvmsim_vcpu *vcpu, int err)
 	return enqueue(vcpu, &item);
 }
 
+int kvmsim_queue_poison(struct kvmsim_vcpu *vcpu, uint64_t hva, unsigned int lsb)
+{
+	struct sim_item item = { .kind = ITEM_POISON };
+
+	item.poison.hva = hva;
+	item.poison.lsb = lsb;
+	return enqueue(vcpu, &item);
+}
+
+int kvmsim_queue_memory_fault(struct kvmsim_vcpu *vcpu, uint64_t gpa,
+			      uint64_t size, uint64_t flags)
+{
+	struct sim_item item = { .kind = ITEM_MEMORY_FAULT };
+
+	item.memory_fault.gpa = gpa;
+	item.memory_fault.size = size;
+	item.memory_fault.flags = flags;
+	return enqueue(vcpu, &item);
+}
+
 unsigned int kvmsim_queue_len(const struct kvmsim_vcpu *vcpu)
 {
 	unsigned int len;

@@ -5,7 +5,10 @@
  * host_owns_sea), of MMIO completion and of immediate_exit.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sim-internal.h"
 
@@ -136,6 +139,37 @@ static void complete_mmio(struct kvmsim_vcpu *v)
 	v->stats.mmio_completed++;
 }
 
+pid_t kvmsim_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/*
+ * The kernel's SIGBUS, delivered to the thread's SA_SIGINFO handler with
+ * the fields force_sig_mceerr() sets. Called directly, not through a real
+ * signal: qemu-user and valgrind take a SIGBUS for a fault of their own.
+ * (Real asynchronous signals into the library: tests/reliability.)
+ */
+int kvmsim_send_sigbus(pid_t tid, int code, uint64_t addr, unsigned int lsb)
+{
+	struct sigaction sa;
+	siginfo_t si;
+
+	if (tid != kvmsim_gettid())
+		return -EPERM; /* the kernel's rule for these codes, too */
+	if (sigaction(SIGBUS, NULL, &sa) < 0)
+		return -errno;
+	if (!(sa.sa_flags & SA_SIGINFO) || !sa.sa_sigaction)
+		return -EINVAL;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGBUS;
+	si.si_code = code;
+	si.si_addr = (void *)(uintptr_t)addr;
+	si.si_addr_lsb = (short)lsb;
+	sa.sa_sigaction(SIGBUS, &si, NULL);
+	return 0;
+}
+
 static void pop(struct kvmsim_vcpu *v, struct sim_item *item)
 {
 	*item = v->queue[v->q_head];
@@ -195,6 +229,20 @@ int sim_run(struct kvmsim_vcpu *v, unsigned long arg)
 			return -EINTR;
 		case ITEM_ERROR:
 			return -item.err;
+		case ITEM_POISON:
+			/* user_mem_abort(): a hwpoisoned pfn. SIGBUS to the
+			 * thread in KVM_RUN, then the run loop sees it. */
+			kvmsim_send_sigbus(kvmsim_gettid(), BUS_MCEERR_AR,
+					   item.poison.hva, item.poison.lsb);
+			run->exit_reason = KVM_EXIT_INTR;
+			return -EINTR;
+		case ITEM_MEMORY_FAULT:
+			/* gmem_abort(): kvm_gmem_get_pfn() said -EHWPOISON. */
+			run->exit_reason = KVM_EXIT_MEMORY_FAULT;
+			run->u.memory_fault.gpa = item.memory_fault.gpa;
+			run->u.memory_fault.size = item.memory_fault.size;
+			run->u.memory_fault.flags = item.memory_fault.flags;
+			return -EHWPOISON;
 		}
 	}
 }

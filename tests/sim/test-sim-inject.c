@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * What KVM_SET_VCPU_EVENTS does to the registers. Every expected value was
- * worked out by hand from kernel-semantics.md 2.3, 3.3, 3.5 and 1.8 (and
+ * worked out by hand from docs/kernel.md §4, §6 and §3 (and
  * inject_fault.c / hyp/exception.c), and is written out literally.
  */
 #include "test-sim.h"

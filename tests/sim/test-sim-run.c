@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * KVM_RUN: the SEA decision of kernel-semantics 1.5-1.8, the stale exit of
- * gotcha 4, MMIO completion, and many vCPU threads at once. Expected values
+ * KVM_RUN: the SEA decision of docs/kernel.md §2-§3, the stale exit of
+ * §2.10, MMIO completion, and many vCPU threads at once. Expected values
  * are worked out by hand and written out literally.
  */
 #include <pthread.h>

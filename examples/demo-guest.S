@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The guest of sea-vmm: bare-metal AArch64 at EL1, MMU off (VA == IPA).
+ * The guest of the demo VM (demo-vm.h), which minimal and sea-vmm run:
+ * bare-metal AArch64 at EL1, MMU off (VA == IPA).
  *
- * sea-vmm copies this image to guest IPA 0x40000000 and starts the vCPU at
- * "start" (offset 0) in EL1h with D, I and F masked and A clear (so an
+ * demo-vm.c copies this image to guest IPA 0x40000000 and starts the vCPU
+ * at "start" (offset 0) in EL1h with D, I and F masked and A clear (so an
  * SError, if KVM injects one, is taken at once and reported too), with:
  *
  *   x0   the address to touch (inside the bad page)
  *   x1   how: 0 load, 1 store, 2 fetch (branch to it)
  *   x28  the report page: an IPA with no memory, so every store to it is a
- *        KVM_EXIT_MMIO that sea-vmm prints
+ *        KVM_EXIT_MMIO, which demo-report.c reads
  *
  * The guest installs its own vector table, touches the bad page, and when
  * an abort is taken its handler reports what the guest saw and carries on
@@ -19,12 +20,12 @@
  *   [x28 +  8] ESR_EL1    [x28 + 16] FAR_EL1    [x28 + 24] ELR_EL1
  *   [x28 + 32] the guest finished; the value is how many aborts it took
  *
- * sea-vmm does not assemble this file (an x86_64 host may have no AArch64
- * assembler): it includes the instruction words from sea-vmm-guest.inc,
- * which gen-guest.sh makes from this file, and the 'guest-words' test
- * checks that the two agree. After editing this file run
+ * The examples do not assemble this file (an x86_64 host may have no
+ * AArch64 assembler): demo-vm.c includes the instruction words from
+ * demo-guest.inc, which gen-guest.sh makes from this file, and the
+ * 'guest-words' test checks that the two agree. After editing this file run
  *
- *     examples/gen-guest.sh > examples/sea-vmm-guest.inc
+ *     examples/gen-guest.sh > examples/demo-guest.inc
  *
  * Only local labels and PC-relative branches: the image runs anywhere.
  */

@@ -2,24 +2,25 @@
 # shellcheck shell=dash
 # SPDX-License-Identifier: MIT
 #
-# The sea-vmm demo inside the emulated arm64 host of tests/e2e/run.sh:
+# The examples inside the emulated arm64 host of tests/e2e/run.sh:
 #
-#   tests/e2e/run.sh BUILD/examples/sea-vmm-static \
-#       BUILD/examples/sea-policy-static examples/e2e-sea-vmm.sh
+#   tests/e2e/run.sh BUILD/examples/minimal-static BUILD/examples/sea-vmm-static \
+#       BUILD/examples/sea-policy-static examples/e2e-examples.sh
 #
 # (BUILD: an aarch64 build, e.g. with scripts/cross/aarch64-linux-gnu.ini.)
 # run.sh puts the files in /e2e of its initramfs and runs each in name
 # order: this script first, then each program once more on its own with its
-# defaults. This script runs sea-vmm with each strategy and access, real
-# SEAs first, then --simulate, then sea-policy; it prints their output
-# indented (run.sh shows lines starting with two spaces) and one
+# defaults. This script runs minimal, then sea-vmm with each strategy and
+# access, real SEAs first, then --simulate, then sea-policy; it prints their
+# output indented (run.sh shows lines starting with two spaces) and one
 # "E2E PASS/FAIL/SKIP" verdict line per run. A real SEA on an instruction
 # fetch cannot be raised here (KVM maps the /dev/mem hole as device memory,
 # never executable, and answers a fetch with its own prefetch abort):
 # sea-vmm says so and exits 77, shown as SKIP.
+minimal=/e2e/minimal-static
 vmm=/e2e/sea-vmm-static
 policy=/e2e/sea-policy-static
-out=/tmp/sea-vmm.out
+out=/tmp/example.out
 fails=0
 
 # one PROGRAM NAME ARGS...
@@ -37,6 +38,7 @@ one() {
 	esac
 }
 
+one "$minimal" minimal
 for access in load store; do
 	for strategy in auto vcpu-events emulate; do
 		one "$vmm" sea-vmm --strategy "$strategy" --access "$access"
