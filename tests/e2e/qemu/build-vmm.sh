@@ -25,12 +25,13 @@ patches=("$@")
 
 # KVM only, every optional feature off but libkvmsea. The devices: the virt
 # board (it selects the PL011, fw_cfg, virtio-mmio, ACPI with GHES and the
-# KVM GIC).
+# KVM GIC). -Werror: the whole build, our patches included, is warning-free
+# with Debian's cross gcc.
 flags=(--cross-prefix=aarch64-linux-gnu- --target-list=aarch64-softmmu
        --without-default-features --without-default-devices
        --with-devices-aarch64=kvmsea-vmm --enable-kvm --disable-tcg
        --enable-fdt=system --enable-libkvmsea --disable-install-blobs
-       --disable-debug-info --disable-werror --disable-docs)
+       --disable-debug-info --enable-werror --disable-docs)
 devices='CONFIG_ARM_VIRT=y
 CONFIG_ARM_GICV3=y'
 # Debian's cross gcc searches its own arm64 libc (bookworm's, from

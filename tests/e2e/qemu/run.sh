@@ -77,7 +77,7 @@ read -r _ _ efi_deb < <("$debfetch" binary trixie qemu-efi-aarch64) ||
 say "assets: kernel $kernel_pkg $kernel_version (+ hwpoison-inject.ko), busybox $bb_version"
 
 say "L1 qemu (the e2e suite's): building or reusing"
-read -r _ l1_version l1_qemu < <("$e2e/build-qemu.sh" nested | tail -1) || exit $?
+read -r _ l1_version l1_qemu < <("$e2e/build-qemu.sh" new | tail -1) || exit $?
 say "sysroot (trixie arm64 libraries and Debian's qemu-system-arm): unpacking or reusing"
 read -r _ stock_version sysroot < <("$here/sysroot.sh" | tail -1) || exit $?
 say "VMM qemu (trixie's source + our patches, aarch64): building or reusing"
@@ -186,6 +186,6 @@ if [ "$status" = 124 ] || ! grep -q '^E2E DONE' "$log"; then
 fi
 fails=$(grep -c '^E2E FAIL' "$log" || true)
 passes=$(grep -c '^E2E PASS' "$log" || true)
-say "versions: kernel $kernel_pkg $kernel_version; L1 qemu $l1_version + qemu-tea.patch; stock qemu-system-arm:arm64 $stock_version; ours $vmm_version + patches; busybox $bb_version"
+say "versions: kernel $kernel_pkg $kernel_version; L1 qemu $l1_version + qemu10-tea.patch; stock qemu-system-arm:arm64 $stock_version; ours $vmm_version + patches; busybox $bb_version"
 echo "e2e-qemu: $passes passed, $fails failed"
 [ "$fails" = 0 ] && [ "$passes" != 0 ]
