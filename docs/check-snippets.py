@@ -20,11 +20,12 @@ A snippet is mostly statements, as a VMM would write them in a function:
 its preprocessor lines and function definitions go to file scope, the rest
 into the body of a function returning int, with a label for each goto.
 PRELUDE declares the names the snippets take from the program around them
-(vcpu_fd, sea, event, stop_vm(), ...) and that function (SNIPPET_FUNCTION). -Wno-unused-function: a snippet may
-define a handler without the program that installs it.
+(vcpu_fd, sea, event, stop_vm(), ...) and that function (SNIPPET_FUNCTION).
+-Wno-unused-function: a snippet may define a handler without the program
+that installs it.
 
 --known DOC:LINE (the block's opening fence) names a snippet known not to
-compile with every compiler, whose document someone else is fixing: its
+compile with some compiler, whose document is being fixed elsewhere: its
 failure is printed and not counted. Remove the entry with the fix.
 
 Exit: 0 all compiled, 1 one did not, 2 usage.
@@ -114,7 +115,7 @@ def translation_unit(path, start, lines, prelude):
 
 
 def main(argv):
-    if "--" not in argv or argv.index("--") < 3 or argv.index("--") + 1 == len(argv):
+    if "--" not in argv or argv.index("--") < 3 or argv[-1] == "--":
         print(__doc__, file=sys.stderr)
         return 2
     sep = argv.index("--")
