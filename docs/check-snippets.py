@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """The 'docs' suite's check that every C snippet of the docs compiles.
 
-    check-snippets.py SOURCE_ROOT PRELUDE [--known DOC:LINE]... -- CC [ARG...]
+    check-snippets.py SOURCE_ROOT PRELUDE -- CC [ARG...]
 
 A reader copies the code blocks of README.md, docs/*.md and the manual
 pages (docs/man/*.scd); each must compile with CC against the public
@@ -23,10 +23,6 @@ PRELUDE declares the names the snippets take from the program around them
 (vcpu_fd, sea, event, stop_vm(), ...) and that function (SNIPPET_FUNCTION).
 -Wno-unused-function: a snippet may define a handler without the program
 that installs it.
-
---known DOC:LINE (the block's opening fence) names a snippet known not to
-compile with some compiler, whose document is being fixed elsewhere: its
-failure is printed and not counted. Remove the entry with the fix.
 
 Exit: 0 all compiled, 1 one did not, 2 usage.
 """
@@ -115,20 +111,15 @@ def translation_unit(path, start, lines, prelude):
 
 
 def main(argv):
-    if "--" not in argv or argv.index("--") < 3 or argv[-1] == "--":
+    if len(argv) < 5 or argv[3] != "--":
         print(__doc__, file=sys.stderr)
         return 2
-    sep = argv.index("--")
-    root, prelude, options, cc = argv[1], argv[2], argv[3:sep], argv[sep + 1:]
-    if len(options) % 2 or any(o != "--known" for o in options[::2]):
-        print(__doc__, file=sys.stderr)
-        return 2
-    known = set(options[1::2])
+    root, prelude, cc = argv[1], argv[2], argv[4:]
     include = os.path.join(root, "include")
     os.chdir(root)  # the documents by their names in the tree
     docs = ["README.md"] + sorted(glob.glob("docs/*.md")) + \
         sorted(glob.glob("docs/man/*.scd"))
-    compiled, skipped, failed, known_failed = {}, {}, 0, 0
+    compiled, skipped, failed = {}, {}, 0
     for path in docs:
         for start, lines, lang, section in blocks(path):
             where = "%s:%d" % (path, start - 1)
@@ -144,11 +135,7 @@ def main(argv):
             tu = translation_unit(path, start, lines, prelude)
             r = subprocess.run(cc + FLAGS + ["-I", include], input=tu,
                                text=True, capture_output=True)
-            if r.returncode != 0 and where in known:
-                print("KNOWN %s: does not compile (--known)\n%s" %
-                      (where, r.stderr))
-                known_failed += 1
-            elif r.returncode != 0:
+            if r.returncode != 0:
                 print("FAIL %s: does not compile\n%s" % (where, r.stderr))
                 failed += 1
             else:
@@ -158,8 +145,6 @@ def main(argv):
         "%s %d" % (p, n) for p, n in sorted(compiled.items()))))
     print("not compiled: %s" % (", ".join(
         "%d %s" % (n, why) for why, n in sorted(skipped.items())) or "none"))
-    if known_failed:
-        print("%d known to fail (--known), not counted" % known_failed)
     if failed:
         print("%d snippet(s) failed" % failed)
     return 1 if failed or total == 0 else 0
