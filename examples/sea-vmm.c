@@ -150,31 +150,31 @@ static int on_sea(struct kvmsea_vcpu *vcpu, const struct kvmsea_event *ev,
 	kvmsea_esr_format(ev->syndrome, KVMSEA_ESR_ONELINE, esr, sizeof(esr));
 	printf("sea-vmm: KVM_EXIT_ARM_SEA on vCPU %" PRIu32 " (SEA #%" PRIu64 " on it)\n",
 	       kvmsea_vcpu_get_id(vcpu), ev->seq);
-	printf("  esr      %s\n", esr);
+	printf("  esr       %s\n", esr);
 	if (ev->known & KVMSEA_KNOWN_GVA)
-		printf("  gva      0x%" PRIx64 " (valid: FnV is 0)\n", ev->gva);
+		printf("  gva       0x%" PRIx64 " (valid: FnV is 0)\n", ev->gva);
 	else
-		printf("  gva      unknown (FnV is 1: FAR not valid)\n");
+		printf("  gva       unknown (FnV is 1: FAR not valid)\n");
 	if (ev->known & KVMSEA_KNOWN_PAGE_GPA)
-		printf("  gpa      0x%" PRIx64 " (valid: KVM set GPA_VALID; 4 KiB page)\n",
+		printf("  page_gpa  0x%" PRIx64 " (valid: KVM set GPA_VALID; 4 KiB page)\n",
 		       ev->page_gpa);
 	else
-		printf("  gpa      unknown (KVM could not translate the address)\n");
+		printf("  page_gpa  unknown (KVM could not translate the address)\n");
 	if (ev->known & KVMSEA_KNOWN_GPA)
-		printf("  address  0x%" PRIx64 " (the faulting byte's IPA)\n", ev->gpa);
+		printf("  gpa       0x%" PRIx64 " (the faulting byte's IPA)\n", ev->gpa);
 	else
-		printf("  address  unknown (needs both gva and gpa)\n");
-	printf("  guest    EL%u %s%s, PC 0x%" PRIx64 ", PSTATE 0x%" PRIx64 "\n",
+		printf("  gpa       unknown (needs both gva and page_gpa)\n");
+	printf("  guest     EL%u %s%s, PC 0x%" PRIx64 ", PSTATE 0x%" PRIx64 "\n",
 	       ev->guest.el, ev->guest.aarch32 ? "AArch32" : "AArch64",
 	       ev->guest.has_el2 ? " (nested vCPU)" : "", ev->guest.pc, ev->guest.pstate);
-	printf("  repeats  %" PRIu32 " at this PC and address%s\n", ev->repeats,
+	printf("  repeats   %" PRIu32 " at this PC and address%s\n", ev->repeats,
 	       ev->livelock ? " (livelock)" : "");
-	printf("  action   inject, strategy %s\n", kvmsea_strategy_name(o->strategy));
+	printf("  action    inject, strategy %s\n", kvmsea_strategy_name(o->strategy));
 	ret = kvmsea_vcpu_inject(vcpu, ev, o->strategy, &lost);
 	if (ret < 0)
 		return ret;
 	if (lost)
-		printf("  lost     0x%" PRIx32 ": what %s could not carry (KVMSEA_LOST_*)\n",
+		printf("  lost      0x%" PRIx32 ": what %s could not carry (KVMSEA_LOST_*)\n",
 		       lost, kvmsea_strategy_name(ret));
 	return KVMSEA_ACTION_HANDLED;
 }

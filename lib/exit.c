@@ -276,16 +276,6 @@ static __attribute__((noinline)) int handle_sea(struct kvmsea_vcpu *vcpu)
 	return deliver(vcpu, hcr);
 }
 
-void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu)
-{
-	struct kvmsea_sigrec rec;
-
-	while (kvmsea_sigq_pop(&vcpu->ar, &rec))
-		if (!kvmsea_sigq_push(&vcpu->ctx->sigq, &rec))
-			atomic_fetch_add_explicit(&vcpu->ctx->counters.sigbus_dropped,
-						  1, memory_order_relaxed);
-}
-
 /* The guest's state for an event of this return that is not an SEA exit. */
 static int read_state(struct kvmsea_vcpu *vcpu, uint64_t *hcr)
 {

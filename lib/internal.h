@@ -80,8 +80,6 @@ struct kvmsea_vcpu {
 /* ---- vcpu.c ---- */
 /* Read, once per handle, what the vCPU has: MTE, SCTLR2, EL2. */
 int kvmsea_vcpu_probe(struct kvmsea_vcpu *vcpu);
-
-/* ---- exit.c ---- */
 /* Move the SIGBUS ARs waiting in @vcpu's storage to the VM's: they came
  * from the VMM's own access on that thread, not from the guest (a KVM_RUN
  * that sent no SIGBUS returned, or the handle goes away). */

@@ -44,6 +44,16 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 	return 0;
 }
 
+void kvmsea_vcpu_give_ar_to_vm(struct kvmsea_vcpu *vcpu)
+{
+	struct kvmsea_sigrec rec;
+
+	while (kvmsea_sigq_pop(&vcpu->ar, &rec))
+		if (!kvmsea_sigq_push(&vcpu->ctx->sigq, &rec))
+			atomic_fetch_add_explicit(&vcpu->ctx->counters.sigbus_dropped,
+						  1, memory_order_relaxed);
+}
+
 KVMSEA_EXPORT void kvmsea_vcpu_free(struct kvmsea_vcpu *vcpu)
 {
 	/* From its own handler the handle is still in use: refused. */

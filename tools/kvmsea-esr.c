@@ -22,6 +22,7 @@
 
 #include <libkvmsea/esr.h>
 
+#include "cli.h"
 #include "esr-log.h"
 
 #ifndef KVMSEA_VERSION
@@ -40,32 +41,7 @@
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
-static const char *progname = "kvmsea-esr";
-static bool stdout_failed;
-
-/* Report a failed write to standard output; returns the exit status. Call
- * it straight after the failed call, while errno is that call's. */
-static int write_failed(void)
-{
-	stdout_failed = true;
-	fprintf(stderr, "%s: writing standard output: %s\n", progname,
-		strerror(errno));
-	return 1;
-}
-
-/* Flush and close standard output: 0, or 1 after a message. A close that
- * fails with EBADF after a good flush means nothing was ever written to a
- * closed stdout, which is not an error. */
-static int close_stdout(void)
-{
-	if (stdout_failed)
-		return 1;
-	if (fflush(stdout) == EOF)
-		return write_failed();
-	if (fclose(stdout) == EOF && errno != EBADF)
-		return write_failed();
-	return 0;
-}
+const char progname[] = "kvmsea-esr";
 
 static int read_failed(void)
 {
@@ -98,29 +74,6 @@ static int usage(FILE *f)
 		progname, progname, MAX_VALUE_LEN);
 }
 
-/*
- * Print @s (@len bytes) to stderr so that it cannot act on the terminal:
- * printable ASCII as it is, \\ and \' escaped, any other byte as \xNN; at
- * most MAX_VALUE_LEN bytes of it, then "...".
- */
-static void echo_escaped(const char *s, size_t len)
-{
-	size_t n = len > MAX_VALUE_LEN ? MAX_VALUE_LEN : len;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\\' || c == '\'')
-			fprintf(stderr, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			fputc(c, stderr);
-		else
-			fprintf(stderr, "\\x%02x", c);
-	}
-	if (n < len)
-		fputs("...", stderr);
-}
-
 /* @line is the log line number, or 0 outside --log. */
 static int bad_value(unsigned long line, const char *s, size_t len,
 		     const char *why)
@@ -129,7 +82,7 @@ static int bad_value(unsigned long line, const char *s, size_t len,
 	if (line)
 		fprintf(stderr, "line %lu: ", line);
 	fputs("invalid value '", stderr);
-	echo_escaped(s, len);
+	echo_escaped(s, len, MAX_VALUE_LEN);
 	fprintf(stderr, "': %s\n", why);
 	return EXIT_USAGE;
 }
@@ -350,7 +303,7 @@ static int run(int argc, char **argv)
 			break;
 		} else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
 			fprintf(stderr, "%s: unknown option '", progname);
-			echo_escaped(a, strlen(a));
+			echo_escaped(a, strlen(a), MAX_VALUE_LEN);
 			fputs("'\n", stderr);
 			usage(stderr);
 			return EXIT_USAGE;

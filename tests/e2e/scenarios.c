@@ -586,7 +586,7 @@ static int s7_vcpus(void)
 			const struct kvmsea_event *ev = kvmsea_vcpu_last_event(t[i].v);
 
 			printf("  vCPU %d: %d SEA exits, %d handler calls, %d/%d reports right, "
-			       "last event count=%llu injected=%s\n", i, t[i].seas,
+			       "last event seq=%llu injected=%s\n", i, t[i].seas,
 			       counts.calls[i], t[i].reports_ok, ROUNDS,
 			       ev ? (unsigned long long)ev->seq : 0ull,
 			       ev ? kvmsea_strategy_name(ev->injected) : "-");

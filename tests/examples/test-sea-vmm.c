@@ -75,10 +75,10 @@ static void check(const struct run *r)
 	 * second), the event's addresses, the strategy, the guest's report. */
 	assert_int_equal(count(out, "KVM_EXIT_ARM_SEA on vCPU 0"), 1);
 	assert_non_null(strstr(out, "sea-vmm: KVM_EXIT_ARM_SEA on vCPU 0 (SEA #1 on it)\n"));
-	assert_non_null(strstr(out, "  gva      0x50000128 (valid: FnV is 0)\n"));
-	assert_non_null(strstr(out, "  gpa      0x50000000 (valid: KVM set GPA_VALID; 4 KiB page)\n"));
-	assert_non_null(strstr(out, "  address  0x50000128 (the faulting byte's IPA)\n"));
-	snprintf(line, sizeof(line), "  guest    EL1 AArch64, PC 0x%" PRIx64 ", PSTATE 0x2c5\n",
+	assert_non_null(strstr(out, "  gva       0x50000128 (valid: FnV is 0)\n"));
+	assert_non_null(strstr(out, "  page_gpa  0x50000000 (valid: KVM set GPA_VALID; 4 KiB page)\n"));
+	assert_non_null(strstr(out, "  gpa       0x50000128 (the faulting byte's IPA)\n"));
+	snprintf(line, sizeof(line), "  guest     EL1 AArch64, PC 0x%" PRIx64 ", PSTATE 0x2c5\n",
 		 access_pc[r->access]);
 	assert_non_null(strstr(out, line));
 	snprintf(line, sizeof(line), "sea-vmm: injected with %s\n", r->injected);
@@ -138,7 +138,7 @@ static void test_strategies(void **state)
 	sim_vm.profile = KVMSIM_HOST_RAS;
 	assert_int_equal(sim_vm_run_main(sea_vmm_main, "sea-vmm", runs[0].args, out,
 					 sizeof(out)), 0);
-	assert_non_null(strstr(out, "  lost     0x4: what vcpu-events could not carry"));
+	assert_non_null(strstr(out, "  lost      0x4: what vcpu-events could not carry"));
 	sim_vm_free();
 }
 

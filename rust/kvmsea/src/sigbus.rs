@@ -169,7 +169,10 @@ static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 /// that is a load relative to the thread pointer. (A Rust library loaded
 /// with `dlopen()` reaches its TLS through `__tls_get_addr`, which glibc
 /// may have to allocate for on a thread's first access: load the crate
-/// with the program, as cargo does.)
+/// with the program, as cargo does.) The crate's `tests/signal_safe.rs`
+/// checks this: no allocation for any outcome, and in the release build's
+/// machine code no call of a panicking, allocating or locking function
+/// anywhere below this one, the C library's part included.
 ///
 /// What a caller must still do: give `kvm_run` the ioctl and nothing else,
 /// and not leave the handler while `sigbus` runs (a `siglongjmp` out of a
