@@ -48,7 +48,7 @@ demo() {
 # 10 more minutes); then about 4 minutes for the three guests.
 headline() {
 	local log
-	meson_configure build-e2e --cross-file scripts/cross/aarch64-linux-gnu.ini -De2e=enabled
+	meson_configure build-e2e --cross-file scripts/cross/aarch64-linux-gnu.ini -De2e=enabled -Dwerror=true
 	meson compile -C build-e2e tests/e2e/qemu/e2e-qemu-vmm-run tests/e2e/qemu/e2e-qemu-l2-touch
 	log=$(mktemp)
 	KVMSEA_VMM_SCENARIOS='^(stock-page|off-hole|ours-auto)$' KVMSEA_VMM_LOG=$log \
