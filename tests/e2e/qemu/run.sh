@@ -112,6 +112,9 @@ for strategy in auto vcpu-events emulate; do
 	scenarios+=("ours-$strategy survive ours kvm,sea-strategy=$strategy hole-load,hole-store,file-load,file-store $hole")
 done
 scenarios+=("ours-trap trap ours kvm ram-load")
+# The same, and the guest's reboot after its panic resets the VM: QEMU then
+# maps fresh memory over every page of its poisoned-page list.
+scenarios+=("ours-reset reset ours kvm ram-load -action reboot=reset")
 # ACPI: UEFI firmware, and QEMU's GHES error source (ras=on).
 acpi="-bios /vmm/QEMU_EFI.fd -M ras=on"
 scenarios+=("acpi-stock retire stock kvm ram-load $acpi"

@@ -27,6 +27,11 @@
  *                reported a second memory error on the first poisoned page:
  *                a guest without ACPI cannot retire the page, frees it when
  *                the process dies and touches it again when it reuses it
+ *   reset        the trap's panic, then the reset QEMU does on the guest's
+ *                reboot (run with -action reboot=reset) replaced the page:
+ *                QEMU reads the first poisoned page for the monitor (HMP
+ *                xp) and lives, and the second boot runs to "L2 DONE"
+ *                (vmm-run poisons nothing in it), QEMU exits 0
  * It prints "E2E PASS NAME: ..." or "E2E FAIL NAME: ...", and exits 0 either
  * way (1 on a usage or setup error).
  */
@@ -63,6 +68,8 @@ struct run {
 	uint64_t first_gpa;     /* the first page poisoned */
 	int first_gpa_errors;   /* QEMU's "guest memory error" lines for it */
 	int first_status;       /* of the first "L2 RESULT" (-1: none) */
+	int boots;              /* "L2 BOOT" lines: more than 1 after a reset */
+	bool replaced;          /* QEMU read the first poisoned page after it */
 	char first_bad[160];    /* the first result that was not a SIGBUS */
 };
 
@@ -146,6 +153,12 @@ static void poison(struct run *r, uint64_t gpa)
 	uint64_t hva = 0, pfn = 0;
 	int fd, err;
 
+	if (r->boots > 1) { /* after a reset: the guest runs on good memory */
+		say(r, "boot %d: gpa 0x%" PRIx64 " left as it is", r->boots, gpa);
+		if (write(r->to_qemu, "go\n", 3) != 3)
+			say(r, "answer to the guest: %s", strerror(errno));
+		return;
+	}
 	snprintf(cmd, sizeof(cmd), "gpa2hva 0x%" PRIx64 "\n", gpa);
 	err = hmp(r->monitor, cmd, out, sizeof(out));
 	is = strstr(out, " is 0x");
@@ -180,6 +193,21 @@ static void poison(struct run *r, uint64_t gpa)
 		say(r, "answer to the guest: %s", strerror(errno));
 }
 
+/* After a reset: can QEMU read the page that was poisoned before it? A
+ * page QEMU did not replace would kill it (its own access, SIGBUS AR). */
+static void check_replaced(struct run *r)
+{
+	char cmd[64], out[4096], *v;
+
+	snprintf(cmd, sizeof(cmd), "xp /1gx 0x%" PRIx64 "\n", r->first_gpa);
+	if (hmp(r->monitor, cmd, out, sizeof(out)) == 0 && (v = strstr(out, ": 0x"))) {
+		r->replaced = true;
+		say(r, "after the reset QEMU reads gpa 0x%" PRIx64 ": %.18s", r->first_gpa, v + 2);
+	} else {
+		say(r, "after the reset QEMU cannot read gpa 0x%" PRIx64, r->first_gpa);
+	}
+}
+
 static void console_line(struct run *r, const char *line)
 {
 	const char *p;
@@ -190,8 +218,10 @@ static void console_line(struct run *r, const char *line)
 		r->t_first = now();
 	if ((p = strstr(line, "KVMSEA-POISON gpa=")))
 		poison(r, strtoull(p + strlen("KVMSEA-POISON gpa="), NULL, 16));
-	if (strstr(line, "L2 BOOT") && !r->t_boot)
+	if (strstr(line, "L2 BOOT") && !r->boots++)
 		r->t_boot = now();
+	else if (strstr(line, "L2 BOOT") && r->poisoned)
+		check_replaced(r);
 	if ((p = strstr(line, "L2 RESULT ")) && (p = strstr(p, " status ")) &&
 	    sscanf(p, " status %d", &status) == 1) {
 		if (!r->results++)
@@ -247,6 +277,11 @@ static int verdict(const struct run *r, const char *expect, int status,
 			 survived ? "the guest survived" :
 			 trapped ? "the guest reused the page and panicked" :
 			 "neither survived nor the known trap", r->first_gpa_errors);
+	} else if (!strcmp(expect, "reset")) {
+		ok = !timed_out && r->first_status == 135 && r->panic &&
+		     r->boots == 2 && r->replaced && r->done && code == 0;
+		snprintf(why, sizeof(why), "; %d boots, the page %s after the reset",
+			 r->boots, r->replaced ? "replaced" : "not replaced");
 	} else if (!strcmp(expect, "guest-panic")) {
 		ok = !timed_out && r->panic && !r->done;
 	} else {
