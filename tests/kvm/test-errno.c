@@ -141,6 +141,8 @@ static int set_storm_limit(struct fx *f)
 
 /* ---- Tests ---- */
 
+/* The hook's probe meets -ENOENT (no HCR_EL2), then a failing ioctl;
+ * probe fails and succeeds; enable. */
 static void test_hook_probe_enable(void **state)
 {
 	struct kvmsea_caps c;

@@ -712,10 +712,6 @@ static void test_failed_injection_counts_as_repeat(void **state)
 	fx_fini(&f);
 }
 
-/* ---- errno ---- */
-
-/* No public function changes errno, on success or failure: here the
- * hook's probe meets -ENOENT (no HCR_EL2) and a failing ioctl. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
