@@ -17,7 +17,7 @@
 #include <libkvmsea/libkvmsea.h>
 
 /* The function a snippet's statements go in: a VMM's, with its own names. */
-#define SNIPPET_FUNCTION int snippet(FILE *log __attribute__((unused)))
+#define SNIPPET_FUNCTION int snippet(FILE *log_file __attribute__((unused)))
 
 /* The VMM's descriptors, its kvm_run and its memory. */
 extern int kvm_fd, vm_fd, vcpu_fd;

@@ -147,9 +147,11 @@
 #define C_TYPE_MISC 8u        /* miscellaneous system registers */
 #define C_TYPE_MAX 8u
 #define C_MISC_ENTRY 10       /* u16 MRS encoding, u64 value */
-/* The MRS encoding of a misc register: op2 2:0, CRm 6:3, CRn 10:7,
- * op1 13:11, o0 14 (op0 is 2 + o0). ESR_EL2 is op0 3, op1 4, CRn 5, CRm 2,
- * op2 0. */
+/* The MRS encoding of a misc register, UEFI's packing (the ARM processor
+ * error section's miscellaneous register context): op2 2:0, CRm 6:3,
+ * CRn 10:7, op1 13:11, o0 14 (op0 is 2 + o0). A different format from
+ * arm64.h's A64_SYSREG_ENC (op0 in two bits), so written out here. ESR_EL2
+ * is op0 3, op1 4, CRn 5, CRm 2, op2 0. */
 #define MRS_ESR_EL2 ((1u << 14) | (4u << 11) | (5u << 7) | (2u << 3))
 
 /* Section type GUIDs, in the byte order records hold them. */

@@ -2,9 +2,9 @@
 /* Capabilities: probing, enabling, and the per-VM context that keeps them
  * with the policy. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "internal.h"
 #include "kvm.h"
 
@@ -48,15 +48,13 @@ KVMSEA_EXPORT int kvmsea_probe(int fd, struct kvmsea_caps *caps)
 KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 {
 	struct kvmsea_ctx *ctx;
-	int saved = errno;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	if (vm_fd < 0)
 		return -EBADF;
-	ctx = calloc(1, sizeof(*ctx));
-	errno = saved;
+	ctx = kvmsea_calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
 	ret = kvmsea_probe(vm_fd, &ctx->caps);
@@ -79,8 +77,7 @@ KVMSEA_EXPORT int kvmsea_ctx_new(int vm_fd, struct kvmsea_ctx **out)
 fail_poison:
 	kvmsea_memmap_fini(&ctx->map);
 fail_probe:
-	free(ctx);
-	errno = saved;
+	kvmsea_free(ctx);
 	return ret;
 }
 
@@ -91,7 +88,7 @@ KVMSEA_EXPORT void kvmsea_ctx_free(struct kvmsea_ctx *ctx)
 		return;
 	kvmsea_poison_fini(&ctx->poison);
 	kvmsea_memmap_fini(&ctx->map);
-	free(ctx); /* the VM fd is the caller's */
+	kvmsea_free(ctx); /* the VM fd is the caller's */
 }
 
 KVMSEA_EXPORT int kvmsea_ctx_get_caps(const struct kvmsea_ctx *ctx,

@@ -12,6 +12,8 @@
 #include "esr-internal.h"
 
 #define ISS_BITS 0x0000000001ffffffull
+/* A field's hi and lo arguments from its arm64.h mask. */
+#define AT(mask) ESR_MSB(mask), ESR_LSB(mask)
 #define ISS2_BITS 0x00ffffff00000000ull
 
 /* The list being built, and the ESR bits its fields describe so far. */
@@ -127,21 +129,26 @@ static void emit_abort_iss(struct list *l)
 		flag(l, 13, "VNCR", "VNCR_EL2-redirected access",
 		     "not a VNCR_EL2 access", 0);
 	if (a->set_valid)
-		field(l, 12, 11, "SET", set_meanings[a->set], KVMSEA_FIELD_SUMMARY);
+		field(l, AT(A64_ESR_SET), "SET", set_meanings[a->set],
+		      KVMSEA_FIELD_SUMMARY);
 	else if (a->is_data && a->fsc == 0x35)
 		field(l, 12, 11, "LST", "load/store type", 0);
 	if (a->fsc == KVMSEA_FSC_EXTABT)
-		flag(l, 10, "FnV", "FAR not valid", "FAR valid", KVMSEA_FIELD_ALWAYS);
-	flag(l, 9, "EA", "external abort type bit set",
+		flag(l, ESR_LSB(A64_ESR_FNV), "FnV", "FAR not valid",
+		     "FAR valid", KVMSEA_FIELD_ALWAYS);
+	flag(l, ESR_LSB(A64_ESR_EA), "EA", "external abort type bit set",
 	     "external abort type bit clear", KVMSEA_FIELD_ALWAYS);
 	if (a->is_data)
-		flag(l, 8, "CM", "cache maintenance or AT instruction",
+		flag(l, ESR_LSB(A64_ESR_CM), "CM",
+		     "cache maintenance or AT instruction",
 		     "not cache maintenance", 0);
-	flag(l, 7, "S1PTW", "stage 2 fault on a stage 1 table walk",
+	flag(l, ESR_LSB(A64_ESR_S1PTW), "S1PTW",
+	     "stage 2 fault on a stage 1 table walk",
 	     "not on a stage 1 table walk", 0);
 	if (a->is_data)
-		flag(l, 6, "WnR", "write", "read", KVMSEA_FIELD_SUMMARY);
-	field(l, 5, 0, a->is_data ? "DFSC" : "IFSC",
+		flag(l, ESR_LSB(A64_ESR_WNR), "WnR", "write", "read",
+		     KVMSEA_FIELD_SUMMARY);
+	field(l, AT(A64_ESR_FSC), a->is_data ? "DFSC" : "IFSC",
 	      kvmsea_esr_fsc_description(a->fsc), KVMSEA_FIELD_SUMMARY);
 }
 
@@ -179,16 +186,18 @@ static void emit_serror(struct list *l)
 		field(l, 23, 0, "IMPDEF", "IMPLEMENTATION DEFINED", 0);
 		return;
 	}
-	if (s->dfsc == 0x11) {
+	if (s->dfsc == A64_ESR_SERROR_DFSC_ASYNC) {
 		flag(l, 13, "IESB", "synchronized by an implicit ESB",
 		     "not synchronized by an implicit ESB", 0);
-		field(l, 12, 10, "AET", aet_meanings[s->aet], KVMSEA_FIELD_SUMMARY);
-		flag(l, 9, "EA", "external abort type bit set",
+		field(l, AT(A64_ESR_SERROR_AET), "AET", aet_meanings[s->aet],
+		      KVMSEA_FIELD_SUMMARY);
+		flag(l, ESR_LSB(A64_ESR_EA), "EA", "external abort type bit set",
 		     "external abort type bit clear", 0);
 	}
-	field(l, 5, 0, "DFSC",
+	field(l, AT(A64_ESR_FSC), "DFSC",
 	      s->dfsc == 0x00 ? "uncategorized" :
-	      s->dfsc == 0x11 ? "asynchronous SError" : "reserved",
+	      s->dfsc == A64_ESR_SERROR_DFSC_ASYNC ? "asynchronous SError" :
+	      "reserved",
 	      KVMSEA_FIELD_SUMMARY);
 }
 
@@ -239,7 +248,7 @@ static void emit_debug(struct list *l)
 		if (g->isv)
 			flag(l, 6, "EX", "stepped a load-exclusive",
 			     "not a load-exclusive", 0);
-		field(l, 5, 0, "IFSC", fsc, KVMSEA_FIELD_SUMMARY);
+		field(l, AT(A64_ESR_FSC), "IFSC", fsc, KVMSEA_FIELD_SUMMARY);
 		break;
 	case KVMSEA_EC_WATCHPT_LOW:
 	case KVMSEA_EC_WATCHPT_CUR:
@@ -250,13 +259,15 @@ static void emit_debug(struct list *l)
 		flag(l, 15, "FnP", "FAR not precise", "FAR precise", 0);
 		flag(l, 13, "VNCR", "VNCR_EL2-redirected access",
 		     "not a VNCR_EL2 access", 0);
-		flag(l, 10, "FnV", "FAR not valid", "FAR valid", 0);
-		flag(l, 8, "CM", "cache maintenance", "not cache maintenance", 0);
-		flag(l, 6, "WnR", "write", "read", KVMSEA_FIELD_SUMMARY);
-		field(l, 5, 0, "DFSC", fsc, KVMSEA_FIELD_SUMMARY);
+		flag(l, ESR_LSB(A64_ESR_FNV), "FnV", "FAR not valid",
+		     "FAR valid", 0);
+		flag(l, ESR_LSB(A64_ESR_CM), "CM", "cache maintenance",
+		     "not cache maintenance", 0);
+		flag(l, ESR_LSB(A64_ESR_WNR), "WnR", "write", "read", KVMSEA_FIELD_SUMMARY);
+		field(l, AT(A64_ESR_FSC), "DFSC", fsc, KVMSEA_FIELD_SUMMARY);
 		break;
 	default: /* breakpoint, vector catch */
-		field(l, 5, 0, "IFSC", fsc, KVMSEA_FIELD_SUMMARY);
+		field(l, AT(A64_ESR_FSC), "IFSC", fsc, KVMSEA_FIELD_SUMMARY);
 		break;
 	}
 }

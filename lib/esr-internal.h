@@ -17,6 +17,13 @@
 #include "arm64.h"
 #include "export.h"
 
+/* An ESR field by its mask in arm64.h, so that each bit position is
+ * written once: its top and bottom bits (constants for a constant mask) and
+ * its value in @esr. */
+#define ESR_MSB(mask) (63u - (unsigned int)__builtin_clzll(mask))
+#define ESR_LSB(mask) ((unsigned int)__builtin_ctzll(mask))
+#define ESR_FIELD(esr, mask) ((uint32_t)(((esr) & (mask)) >> ESR_LSB(mask)))
+
 /* A system register or system instruction encoding as the name table keys
  * it (A64_SYSREG_ENC: the packing of KVM's ONE_REG sysreg index). */
 static inline uint16_t kvmsea_sysreg_key(unsigned int op0, unsigned int op1,

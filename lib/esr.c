@@ -26,6 +26,8 @@
 #include "esr-internal.h"
 
 #define BIT(esr, n) ((bool)(((esr) >> (n)) & 1))
+#define HAS(esr, mask) ((bool)((esr) & (mask)))  /* an arm64.h one-bit mask */
+#define EC(esr) ((unsigned int)A64_ESR_EC(esr))
 #define BITS(esr, hi, lo) \
 	((uint32_t)(((esr) >> (lo)) & ((1ull << ((hi) - (lo) + 1)) - 1)))
 
@@ -179,7 +181,7 @@ static enum kvmsea_ras_severity aet_severity(unsigned int aet)
  * abort's TopLevel and PFV) and S1PTW. */
 static void decode_abort_rare(uint64_t esr, struct kvmsea_esr_abort *a)
 {
-	a->s1ptw = BIT(esr, 7);
+	a->s1ptw = HAS(esr, A64_ESR_S1PTW);
 	if (!a->is_data) {
 		a->toplevel = BIT(esr, 21);
 		a->pfv = BIT(esr, 14);
@@ -218,7 +220,7 @@ static void decode_abort_iss2(uint64_t esr, struct kvmsea_esr_abort *a)
 static void decode_abort(uint64_t esr, struct kvmsea_esr *d)
 {
 	struct kvmsea_esr_abort *a = &d->u.abort;
-	unsigned int fsc = BITS(esr, 5, 0);
+	unsigned int fsc = ESR_FIELD(esr, A64_ESR_FSC);
 	uint8_t flags = fsc_flags[fsc];
 
 	a->is_data = BIT(esr, 28);
@@ -227,15 +229,15 @@ static void decode_abort(uint64_t esr, struct kvmsea_esr *d)
 	a->level = fsc_level[fsc];
 	a->level_valid = flags & LEVEL;
 	a->is_sea = flags & SEA;
-	a->set = (uint8_t)BITS(esr, 12, 11);
+	a->set = (uint8_t)ESR_FIELD(esr, A64_ESR_SET);
 	a->set_valid = fsc == KVMSEA_FSC_EXTABT;
 	if (a->set_valid)
 		d->severity = set_severity(a->set);
-	a->fnv = BIT(esr, 10);
-	a->ea = BIT(esr, 9);
+	a->fnv = HAS(esr, A64_ESR_FNV);
+	a->ea = HAS(esr, A64_ESR_EA);
 	if (a->is_data) {
-		a->cm = BIT(esr, 8);
-		a->wnr = BIT(esr, 6);
+		a->cm = HAS(esr, A64_ESR_CM);
+		a->wnr = HAS(esr, A64_ESR_WNR);
 	}
 
 	/*
@@ -243,7 +245,7 @@ static void decode_abort(uint64_t esr, struct kvmsea_esr *d)
 	 * EC, IL, SET, FnV, EA, CM, WnR and FSC, so ISS[24:13], S1PTW and
 	 * ISS2 are zero there, and what they hold is zero already.
 	 */
-	if (esr & 0x1ffe080u)
+	if (esr & (0x1ffe000u | A64_ESR_S1PTW)) /* ISS[24:13], S1PTW */
 		decode_abort_rare(esr, a);
 	if (d->iss2)
 		decode_abort_iss2(esr, a);
@@ -260,11 +262,11 @@ static void decode_serror(uint64_t esr, struct kvmsea_esr *d)
 		return;
 	}
 	s->iesb = BIT(esr, 13);
-	s->aet = (uint8_t)BITS(esr, 12, 10);
-	s->ea = BIT(esr, 9);
-	s->dfsc = (uint8_t)BITS(esr, 5, 0);
+	s->aet = (uint8_t)ESR_FIELD(esr, A64_ESR_SERROR_AET);
+	s->ea = HAS(esr, A64_ESR_EA);
+	s->dfsc = (uint8_t)ESR_FIELD(esr, A64_ESR_FSC);
 	/* AET is defined only for an asynchronous SError (DFSC 0x11). */
-	if (s->dfsc == 0x11)
+	if (s->dfsc == A64_ESR_SERROR_DFSC_ASYNC)
 		d->severity = aet_severity(s->aet);
 }
 
@@ -272,7 +274,7 @@ static void decode_debug(uint64_t esr, struct kvmsea_esr *d)
 {
 	struct kvmsea_esr_debug *g = &d->u.debug;
 
-	g->fsc = (uint8_t)BITS(esr, 5, 0);
+	g->fsc = (uint8_t)ESR_FIELD(esr, A64_ESR_FSC);
 	switch (d->ec) {
 	case KVMSEA_EC_SOFTSTP_LOW:
 	case KVMSEA_EC_SOFTSTP_CUR:
@@ -286,9 +288,9 @@ static void decode_debug(uint64_t esr, struct kvmsea_esr *d)
 		g->wpf = BIT(esr, 16);
 		g->fnp = BIT(esr, 15);
 		g->vncr = BIT(esr, 13);
-		g->fnv = BIT(esr, 10);
-		g->cm = BIT(esr, 8);
-		g->wnr = BIT(esr, 6);
+		g->fnv = HAS(esr, A64_ESR_FNV);
+		g->cm = HAS(esr, A64_ESR_CM);
+		g->wnr = HAS(esr, A64_ESR_WNR);
 		g->gcs = BIT(esr, 40);
 		break;
 	default: /* breakpoint, vector catch: only the status code */
@@ -380,13 +382,13 @@ KVMSEA_EXPORT void kvmsea_esr_decode(uint64_t esr, struct kvmsea_esr *d)
 	 * clearing (64 bytes rather than the whole struct: this is the SEA
 	 * path). */
 	uint32_t low = (uint32_t)esr;
-	uint8_t info = ec_info[low >> 26];
+	uint8_t info = ec_info[low >> A64_ESR_EC_SHIFT];
 
 	memset(&d->u, 0, sizeof(d->u));
 	d->raw = esr;
-	d->ec = (uint8_t)(low >> 26);
-	d->il = BIT(low, 25);
-	d->iss = low & 0x1ffffff;
+	d->ec = (uint8_t)(low >> A64_ESR_EC_SHIFT);
+	d->il = HAS(low, A64_ESR_IL);
+	d->iss = low & A64_ESR_ISS_MASK;
 	d->iss2 = BITS(esr, 55, 32);
 	d->res0_hi = (uint8_t)(esr >> 56);
 	d->ec_allocated = info & ALLOC;
@@ -402,43 +404,46 @@ KVMSEA_EXPORT void kvmsea_esr_decode(uint64_t esr, struct kvmsea_esr *d)
 
 KVMSEA_EXPORT bool kvmsea_esr_is_data_abort(uint64_t esr)
 {
-	unsigned int ec = BITS(esr, 31, 26);
+	unsigned int ec = EC(esr);
 
 	return ec == KVMSEA_EC_DABT_LOW || ec == KVMSEA_EC_DABT_CUR;
 }
 
 KVMSEA_EXPORT bool kvmsea_esr_is_insn_abort(uint64_t esr)
 {
-	unsigned int ec = BITS(esr, 31, 26);
+	unsigned int ec = EC(esr);
 
 	return ec == KVMSEA_EC_IABT_LOW || ec == KVMSEA_EC_IABT_CUR;
 }
 
 KVMSEA_EXPORT bool kvmsea_esr_is_sea(uint64_t esr)
 {
-	return is_abort_ec(BITS(esr, 31, 26)) && (fsc_flags[BITS(esr, 5, 0)] & SEA);
+	return is_abort_ec(EC(esr)) &&
+	       (fsc_flags[ESR_FIELD(esr, A64_ESR_FSC)] & SEA);
 }
 
 KVMSEA_EXPORT bool kvmsea_esr_far_valid(uint64_t esr)
 {
-	unsigned int ec = BITS(esr, 31, 26);
+	unsigned int ec = EC(esr);
 
 	/* FnV is defined only for FSC 0x10 (RES0, so ignored, otherwise). */
 	if (is_abort_ec(ec))
-		return !(BITS(esr, 5, 0) == KVMSEA_FSC_EXTABT && BIT(esr, 10));
+		return !(ESR_FIELD(esr, A64_ESR_FSC) == KVMSEA_FSC_EXTABT &&
+			 HAS(esr, A64_ESR_FNV));
 	if (ec == KVMSEA_EC_WATCHPT_LOW || ec == KVMSEA_EC_WATCHPT_CUR)
-		return !BIT(esr, 10);
+		return !HAS(esr, A64_ESR_FNV);
 	return false;
 }
 
 KVMSEA_EXPORT enum kvmsea_ras_severity kvmsea_esr_severity(uint64_t esr)
 {
-	unsigned int ec = BITS(esr, 31, 26);
+	unsigned int ec = EC(esr);
 
-	if (is_abort_ec(ec) && BITS(esr, 5, 0) == KVMSEA_FSC_EXTABT)
-		return set_severity(BITS(esr, 12, 11));
-	if (ec == KVMSEA_EC_SERROR && !BIT(esr, 24) && BITS(esr, 5, 0) == 0x11)
-		return aet_severity(BITS(esr, 12, 10));
+	if (is_abort_ec(ec) && ESR_FIELD(esr, A64_ESR_FSC) == KVMSEA_FSC_EXTABT)
+		return set_severity(ESR_FIELD(esr, A64_ESR_SET));
+	if (ec == KVMSEA_EC_SERROR && !BIT(esr, 24) /* IDS */ &&
+	    ESR_FIELD(esr, A64_ESR_FSC) == A64_ESR_SERROR_DFSC_ASYNC)
+		return aet_severity(ESR_FIELD(esr, A64_ESR_SERROR_AET));
 	return KVMSEA_RAS_NOT_REPORTED;
 }
 

@@ -14,9 +14,9 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "cper-internal.h"
 #include "internal.h"
 #include "le.h"
@@ -327,12 +327,12 @@ KVMSEA_EXPORT int kvmsea_ghes_new(const struct kvmsea_ghes_layout *l, void *mem,
 	if (!status_reg || !ack || !block || ((uintptr_t)status_reg & 7) ||
 	    ((uintptr_t)ack & 7) || ((uintptr_t)block & 7))
 		return -EINVAL;
-	g = calloc(1, sizeof(*g));
+	g = kvmsea_calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
 	g->cap = queue + 1;
-	g->ring = calloc(g->cap, sizeof(*g->ring));
-	g->scratch = malloc(l->block_length);
+	g->ring = kvmsea_calloc(g->cap, sizeof(*g->ring));
+	g->scratch = kvmsea_malloc(l->block_length);
 	if (!g->ring || !g->scratch) {
 		kvmsea_ghes_free(g);
 		return -ENOMEM;
@@ -350,9 +350,9 @@ KVMSEA_EXPORT void kvmsea_ghes_free(struct kvmsea_ghes *g)
 {
 	if (!g)
 		return;
-	free(g->ring);
-	free(g->scratch);
-	free(g);
+	kvmsea_free(g->ring);
+	kvmsea_free(g->scratch);
+	kvmsea_free(g);
 }
 
 KVMSEA_EXPORT void kvmsea_ghes_reset(struct kvmsea_ghes *g)

@@ -7,7 +7,7 @@
 #include "kvm.h"
 
 /* The ioctl's result, or -errno; errno itself is left as it was, so that
- * no public function changes it (sea.h's promise). */
+ * no public function changes it (libkvmsea(7)). */
 static int kvm_ioctl(int fd, unsigned long request, void *arg)
 {
 	int saved = errno;

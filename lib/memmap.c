@@ -66,9 +66,9 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "memmap.h"
 
 #define PAGE_MASK 0xfffULL /* KVM's smallest page: 4 KiB */
@@ -85,9 +85,9 @@ int kvmsea_memmap_init(struct kvmsea_memmap *m)
 
 void kvmsea_memmap_fini(struct kvmsea_memmap *m)
 {
-	free(m->copy[0].by_gpa); /* by_hva lives in the same block */
-	free(m->copy[1].by_gpa);
-	free(m->by_number);
+	kvmsea_free(m->copy[0].by_gpa); /* by_hva lives in the same block */
+	kvmsea_free(m->copy[1].by_gpa);
+	kvmsea_free(m->by_number);
 	pthread_mutex_destroy(&m->lock);
 	memset(m, 0, sizeof(*m));
 }
@@ -169,7 +169,7 @@ static void copy_move(struct kvmsea_memmap_copy *c, struct kvmsea_memslot *block
 		memcpy(block, from->by_gpa, from->n * sizeof(*block));
 		memcpy(block + cap, from->by_hva, from->n * sizeof(*block));
 	}
-	free(c->by_gpa);
+	kvmsea_free(c->by_gpa);
 	c->by_gpa = block;
 	c->by_hva = block + cap;
 	c->n = from->n;
@@ -190,14 +190,14 @@ static int reserve(struct kvmsea_memmap *m, uint32_t need,
 	*cap = m->cap ? 2 * m->cap : 8;
 	if (*cap > KVMSEA_MEMMAP_MAX_SLOTS)
 		*cap = KVMSEA_MEMMAP_MAX_SLOTS;
-	fresh[0] = malloc(2 * sizeof(**fresh) * *cap);
-	fresh[1] = malloc(2 * sizeof(**fresh) * *cap);
-	numbers = realloc(m->by_number, sizeof(*numbers) * *cap);
+	fresh[0] = kvmsea_malloc(2 * sizeof(**fresh) * *cap);
+	fresh[1] = kvmsea_malloc(2 * sizeof(**fresh) * *cap);
+	numbers = kvmsea_realloc(m->by_number, sizeof(*numbers) * *cap);
 	if (numbers)
 		m->by_number = numbers; /* bigger, same contents: nothing changed */
 	if (!fresh[0] || !fresh[1] || !numbers) {
-		free(fresh[0]);
-		free(fresh[1]);
+		kvmsea_free(fresh[0]);
+		kvmsea_free(fresh[1]);
 		return -ENOMEM;
 	}
 	return 0;

@@ -1,23 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Which strategy delivers an abort, and what it loses: a pure function of
- * the request, the abort and the vCPU's state. The rules (the contract is
- * kvmsea_vcpu_inject(3)):
- *  - a nested guest's abort that its guest hypervisor takes is refused by
- *    every strategy (entry.c says why);
- *  - vcpu-events (ext_dabt_pending) makes KVM build a data abort with FSC
- *    0x10, no WnR/CM/EA/SET and FnV 0, and the FAR that KVM saved at the
- *    last exit: exact only for that very exit, and it has no instruction
- *    abort;
- *  - emulation writes the exception entry itself and carries the whole
- *    syndrome, but not right after KVM_EXIT_MMIO, whose completion the next
- *    KVM_RUN would apply to the vector's first instruction;
- *  - auto takes vcpu-events when that loses nothing (1 ioctl), emulation
- *    otherwise, vcpu-events when an MMIO completion is pending (the only
- *    strategy that cancels it, and reports what it loses), and when the
- *    vCPU is in a state only KVM knows (no EL2, a mode the flags did not
- *    announce): vcpu-events for a data abort, else an SError;
- *  - serror is the last resort: asynchronous.
+ * the request, the abort and the vCPU's state, so that every choice is
+ * tested without KVM (tests/kvm/test-plan.c) and inject.c only carries it
+ * out. The rules are kvmsea_vcpu_inject(3)'s (Strategies, What was lost, A
+ * nested guest whose hypervisor takes the abort); the comments below say
+ * why each holds.
  */
 #include <errno.h>
 #include <string.h>
@@ -76,6 +64,8 @@ static int plan_ext_dabt(const struct kvmsea_plan_in *in,
 static int plan_emulate(const struct kvmsea_plan_in *in,
 			enum kvmsea_target target, struct kvmsea_plan *out)
 {
+	/* The next KVM_RUN would complete the MMIO access and step the PC
+	 * past the vector's first instruction. */
 	if (in->mmio_pending)
 		return -EBUSY;
 	out->strategy = KVMSEA_STRATEGY_EMULATE;
@@ -112,6 +102,8 @@ static int plan_serror(const struct kvmsea_plan_in *in, int route,
 	return 0;
 }
 
+/* Whether KVM's abort loses nothing: the FAR it saved is the abort's own for
+ * the live exit only, and its ISS is FSC 0x10 alone. */
 static bool ext_dabt_exact(const struct kvmsea_plan_in *in)
 {
 	return in->live && in->abort.is_data && in->abort.far_valid &&
@@ -125,6 +117,7 @@ static int plan_auto(const struct kvmsea_plan_in *in, int route,
 
 	if (in->can_ext_dabt && ext_dabt_exact(in))
 		return plan_ext_dabt(in, out);
+	/* ext_dabt_pending is the only way to cancel the MMIO completion. */
 	if (in->mmio_pending) {
 		ret = plan_ext_dabt(in, out);
 		return ret == -EOPNOTSUPP ? -EBUSY : ret;
@@ -139,6 +132,7 @@ static int plan_auto(const struct kvmsea_plan_in *in, int route,
 	ret = plan_ext_dabt(in, out);
 	if (ret != -EOPNOTSUPP)
 		return ret;
+	/* Asynchronous, and fatal to most guests: the last resort. */
 	return plan_serror(in, route, target, out);
 }
 

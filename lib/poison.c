@@ -33,9 +33,9 @@
  * as no time after it.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "poison.h"
 
 #define PAGE_SIZE_MIN 4096ULL
@@ -45,13 +45,13 @@ int kvmsea_poison_init(struct kvmsea_poison_set *s)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->ranges = calloc(KVMSEA_POISON_DEFAULT_CAPACITY, sizeof(*s->ranges));
+	s->ranges = kvmsea_calloc(KVMSEA_POISON_DEFAULT_CAPACITY, sizeof(*s->ranges));
 	if (!s->ranges)
 		return -ENOMEM;
 	s->cap = KVMSEA_POISON_DEFAULT_CAPACITY;
 	ret = pthread_mutex_init(&s->lock, NULL);
 	if (ret) {
-		free(s->ranges);
+		kvmsea_free(s->ranges);
 		s->ranges = NULL;
 		return -ret;
 	}
@@ -60,8 +60,8 @@ int kvmsea_poison_init(struct kvmsea_poison_set *s)
 
 void kvmsea_poison_fini(struct kvmsea_poison_set *s)
 {
-	free(s->ranges);
-	free(s->storm_seen);
+	kvmsea_free(s->ranges);
+	kvmsea_free(s->storm_seen);
 	pthread_mutex_destroy(&s->lock);
 	memset(s, 0, sizeof(*s));
 }
@@ -84,13 +84,13 @@ int kvmsea_poison_set_capacity(struct kvmsea_poison_set *s, size_t capacity)
 	if (capacity < s->n) {
 		ret = -EBUSY;
 	} else if (capacity) {
-		ranges = realloc(s->ranges, capacity * sizeof(*ranges));
+		ranges = kvmsea_realloc(s->ranges, capacity * sizeof(*ranges));
 		if (!ranges)
 			ret = -ENOMEM; /* the old block is still ours */
 	}
 	if (ret == 0) {
 		if (!capacity)
-			free(s->ranges);
+			kvmsea_free(s->ranges);
 		s->ranges = ranges;
 		s->cap = capacity;
 	}
@@ -106,12 +106,12 @@ int kvmsea_poison_set_storm(struct kvmsea_poison_set *s, uint32_t pages,
 	if (pages > KVMSEA_POISON_MAX || (pages && !window_ns))
 		return -EINVAL;
 	if (pages) {
-		seen = calloc(pages, sizeof(*seen));
+		seen = kvmsea_calloc(pages, sizeof(*seen));
 		if (!seen)
 			return -ENOMEM;
 	}
 	pthread_mutex_lock(&s->lock);
-	free(s->storm_seen);
+	kvmsea_free(s->storm_seen);
 	s->storm_seen = seen;
 	s->storm_pages = pages;
 	s->storm_window_ns = pages ? window_ns : 0;

@@ -3,9 +3,9 @@
  * what the VMM asks of it outside the run loop. The run-loop hook is
  * exit.c. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "arm64.h"
 #include "internal.h"
 #include "kvm.h"
@@ -16,7 +16,6 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 {
 	const uint32_t known = KVMSEA_VCPU_EL1_32BIT | KVMSEA_VCPU_HAS_EL2;
 	struct kvmsea_vcpu *vcpu;
-	int saved = errno;
 
 	if (!ctx || !run || !out || (flags & ~known))
 		return -EINVAL;
@@ -26,8 +25,7 @@ KVMSEA_EXPORT int kvmsea_vcpu_new(struct kvmsea_ctx *ctx, int vcpu_fd,
 	if (vcpu_fd < 0)
 		return -EBADF;
 
-	vcpu = calloc(1, sizeof(*vcpu));
-	errno = saved;
+	vcpu = kvmsea_calloc(1, sizeof(*vcpu));
 	if (!vcpu)
 		return -ENOMEM;
 	kvmsea_sigq_init(&vcpu->ar, vcpu->ar_slots, KVMSEA_VCPU_SIGQ);
@@ -62,7 +60,7 @@ KVMSEA_EXPORT void kvmsea_vcpu_free(struct kvmsea_vcpu *vcpu)
 	/* Its ARs are guest memory errors: the VM keeps them. */
 	kvmsea_vcpu_give_ar_to_vm(vcpu);
 	atomic_fetch_sub_explicit(&vcpu->ctx->vcpus, 1, memory_order_relaxed);
-	free(vcpu); /* the fd and the kvm_run mapping are the caller's */
+	kvmsea_free(vcpu); /* the fd and the kvm_run mapping are the caller's */
 }
 
 KVMSEA_EXPORT struct kvmsea_ctx *kvmsea_vcpu_get_ctx(const struct kvmsea_vcpu *vcpu)

@@ -71,7 +71,7 @@ int kvmsea_ctx_clear_poison(struct kvmsea_ctx *ctx);
 int kvmsea_ctx_set_storm_limit(struct kvmsea_ctx *ctx, uint32_t pages,
 			       uint64_t window_ns);
 
-/* ---- Counters: kvmsea_ctx(3) ------------------------------------------ */
+/* ---- Counters: kvmsea_sigbus(3) --------------------------------------- */
 
 struct kvmsea_stats {
 	uint64_t sea_exits;        /* KVM_EXIT_ARM_SEA events */

@@ -2,8 +2,9 @@
 /*
  * The KVM half against the simulated kernel: probe and enable on each host
  * profile, the run-loop hook, the event, the handler and its actions, the
- * livelock guard, and the handle's own rules (errno, user data, what may
- * be called from a handler). Injection itself is tests/kvm/test-inject.c.
+ * livelock guard, and the handle's own rules (user data, what may be
+ * called from a handler). Injection itself is tests/kvm/test-inject.c;
+ * errno, tests/kvm/test-errno.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -711,37 +712,6 @@ static void test_failed_injection_counts_as_repeat(void **state)
 	fx_fini(&f);
 }
 
-/* ---- errno ---- */
-
-/* No public function changes errno, on success or failure: here the
- * hook's probe meets -ENOENT (no HCR_EL2) and a failing ioctl. */
-static void test_errno_left_alone(void **state)
-{
-	struct kvmsea_caps c;
-	struct fx f;
-
-	(void)state;
-	fx_init_default(&f);
-	fx_guest_at(&f, 0x5);
-	errno = 12345;
-	assert_int_equal(fx_run_sea(&f, 0x92000050, GVA, IPA, true), KVMSEA_EXIT_HANDLED);
-	assert_int_equal(errno, 12345);
-	assert_int_equal(kvmsim_fail_ioctl(kvmsim_vcpu_fd(f.sv),
-					   KVMSIM_IOCTL_GET_ONE_REG, 1, 1, EFAULT), 0);
-	/* fx_run_sea's own KVM_RUN sets errno for a -EINTR; set it after. */
-	assert_int_equal(kvmsim_queue_sea(f.sv, &(struct kvmsim_sea){
-		.esr = 0x92000010, .far = GVA, .ipa = IPA, .ipa_valid = true }), 0);
-	assert_int_equal(ioctl(kvmsim_vcpu_fd(f.sv), KVM_RUN, 0), 0);
-	errno = 12345;
-	assert_int_equal(kvmsea_vcpu_handle_exit(f.v, 0), -EFAULT);
-	assert_int_equal(errno, 12345);
-	assert_int_equal(kvmsea_probe(-1, &c), -EBADF);
-	assert_int_equal(kvmsea_probe(kvmsim_vm_fd(f.vm), &c), 0);
-	assert_int_equal(kvmsea_ctx_enable(f.ctx), 0);
-	assert_int_equal(errno, 12345);
-	fx_fini(&f);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -764,7 +734,6 @@ int main(void)
 		cmocka_unit_test(test_livelock_guard),
 		cmocka_unit_test(test_delivered_seas_never_stop),
 		cmocka_unit_test(test_failed_injection_counts_as_repeat),
-		cmocka_unit_test(test_errno_left_alone),
 	};
 
 	return cmocka_run_group_tests_name("sea", tests, NULL, NULL);

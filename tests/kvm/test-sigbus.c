@@ -6,7 +6,8 @@
  * SA_SIGINFO handler calls kvmsea_sigbus(), as a VMM's would. (Real
  * asynchronous signals: tests/reliability/test-signals.c.) Then: the
  * event, the injection, the registry, the VM's records, the storm, the
- * guest_memfd memory fault, and everything that is not the library's.
+ * guest_memfd memory fault, a forked child's SIGBUS, and everything that
+ * is not the library's.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -525,6 +528,63 @@ static void test_vcpu_free_keeps_its_records(void **state)
 	teardown(&f);
 }
 
+/* The child's side of test_fork_child_is_invisible: an AR on the vCPU's
+ * thread (the handler, as the kernel would call it), an AO for the VM,
+ * and the AO taken. 0 if each was recorded in the child's own copy. */
+static int child_sigbus(struct fx *f)
+{
+	struct kvmsea_event ev;
+	struct kvmsea_stats st;
+
+	if (kvmsim_send_sigbus(kvmsim_gettid(), BUS_MCEERR_AR, RAM_HVA + 0x3008, 12) ||
+	    sig_last != KVMSEA_SIGBUS_RECORDED)
+		return 1;
+	if (kvmsea_sigbus(f->ctx, NULL, BUS_MCEERR_AO,
+			  (void *)(uintptr_t)(RAM_HVA + 0x4000), 12) !=
+	    KVMSEA_SIGBUS_RECORDED)
+		return 2;
+	if (kvmsea_ctx_next_error(f->ctx, &ev) != 1 || ev.page_gpa != RAM_GPA + 0x4000)
+		return 3;
+	if (kvmsea_ctx_get_stats(f->ctx, &st) || st.sigbus_ar != 1 || st.sigbus_ao != 1)
+		return 4;
+	return 0;
+}
+
+/* kvmsea_sigbus(3), FORK: a forked child's SIGBUS records into its own
+ * copy of the context. The child exits normally; the parent's counters,
+ * records, registry and vCPU storage are as they were. */
+static void test_fork_child_is_invisible(void **state)
+{
+	struct kvmsea_stats before, after;
+	struct kvmsea_event ev;
+	struct kvmsea_poison rec;
+	struct fx f;
+	pid_t child;
+	int status;
+
+	(void)state;
+	setup(&f);
+	before = stats(&f);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(child_sigbus(&f));
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	after = stats(&f);
+	assert_memory_equal(&before, &after, sizeof(after));
+	assert_int_equal(kvmsea_ctx_next_error(f.ctx, &ev), 0);
+	assert_int_equal(kvmsea_ctx_get_poison(f.ctx, &rec, 1), 0);
+	/* The vCPU holds no AR: freeing it hands the VM nothing. */
+	sig_vcpu = NULL;
+	kvmsea_vcpu_free(f.v);
+	f.v = NULL;
+	assert_int_equal(kvmsea_ctx_next_error(f.ctx, &ev), 0);
+	teardown(&f);
+}
+
 #define HCR_VM (1ULL << 0)
 
 /* A nested vCPU running its guest hypervisor's guest (L2) with the guest
@@ -588,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_vmm_access_before_an_sea_exit),
 		cmocka_unit_test(test_vmm_access_before_a_memory_fault),
 		cmocka_unit_test(test_vcpu_free_keeps_its_records),
+		cmocka_unit_test(test_fork_child_is_invisible),
 		cmocka_unit_test(test_nested_ipa_stays_out_of_the_registry),
 	};
 
