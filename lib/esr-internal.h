@@ -17,8 +17,8 @@
 #include "arm64.h"
 #include "export.h"
 
-/* An ESR field by its mask in arm64.h, so that each bit position is
- * written once: its top and bottom bits (constants for a constant mask) and
+/* An ESR field by its mask in arm64.h, so that each bit arm64.h names is
+ * written once there: its top and bottom bits (constants for a constant mask) and
  * its value in @esr. */
 #define ESR_MSB(mask) (63u - (unsigned int)__builtin_clzll(mask))
 #define ESR_LSB(mask) ((unsigned int)__builtin_ctzll(mask))

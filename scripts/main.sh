@@ -51,7 +51,7 @@ headline() {
 	local log
 	meson_configure build-e2e --cross-file scripts/cross/aarch64-linux-gnu.ini -De2e=enabled -Dwerror=true
 	meson compile -C build-e2e tests/e2e/qemu/e2e-qemu-vmm-run tests/e2e/qemu/e2e-qemu-l2-touch
-	log=$(mktemp)
+	log=build-e2e/headline-console.log # the emulated host's console, kept
 	KVMSEA_VMM_SCENARIOS='^(stock-page|off-hole|ours-auto)$' KVMSEA_VMM_LOG=$log \
 		tests/e2e/qemu/run.sh build-e2e/tests/e2e/qemu/e2e-qemu-vmm-run \
 		build-e2e/tests/e2e/qemu/e2e-qemu-l2-touch
@@ -59,7 +59,6 @@ headline() {
 		"(a) a real SEA (exit 41): QEMU with the capability off (as stock) | QEMU with libkvmsea"
 	tests/e2e/qemu/side-by-side.sh "$log" stock-page ours-auto \
 		"(b) a poisoned page of guest RAM (SIGBUS): Debian's QEMU | QEMU with libkvmsea"
-	rm -f "$log"
 }
 
 setup

@@ -24,7 +24,8 @@
  *                from the ACPI GHES record the VMM wrote)
  *   trap         the first result is a SIGBUS and QEMU exits 0; then either
  *                the guest survives (as for survive), or it panics after QEMU
- *                reported a second memory error on the first poisoned page:
+ *                reported a second touch of the first poisoned page by a
+ *                vCPU (the AO QEMU hears of first is not one):
  *                a guest without ACPI cannot retire the page, frees it when
  *                the process dies and touches it again when it reuses it
  *   reset        the trap's panic, then the reset QEMU does on the guest's
@@ -66,7 +67,8 @@ struct run {
 	bool alive, done, panic, poison_failed, retired;
 	int poisoned;
 	uint64_t first_gpa;     /* the first page poisoned */
-	int first_gpa_errors;   /* QEMU's "guest memory error" lines for it */
+	int first_gpa_touches;  /* QEMU's "vCPU N: guest memory error" lines for
+				 * it: SEA exits and SIGBUS ARs, not the AO */
 	int first_status;       /* of the first "L2 RESULT" (-1: none) */
 	int boots;              /* "L2 BOOT" lines: more than 1 after a reset */
 	bool replaced;          /* QEMU read the first poisoned page after it */
@@ -249,8 +251,9 @@ static void qemu_line(struct run *r, const char *line)
 
 	printf("%s (qemu)| %s\n", r->name, line);
 	snprintf(page, sizeof(page), " page 0x%" PRIx64 "+", r->first_gpa);
-	if (r->poisoned && strstr(line, "guest memory error") && strstr(line, page))
-		r->first_gpa_errors++;
+	if (r->poisoned && strstr(line, "vCPU ") &&
+	    strstr(line, ": guest memory error: ") && strstr(line, page))
+		r->first_gpa_touches++;
 }
 
 static int verdict(const struct run *r, const char *expect, int status,
@@ -269,14 +272,14 @@ static int verdict(const struct run *r, const char *expect, int status,
 	} else if (!strcmp(expect, "trap")) {
 		bool survived = r->sigbus == r->results && r->alive && r->done &&
 				!r->panic;
-		bool trapped = r->panic && r->first_gpa_errors > 1;
+		bool trapped = r->panic && r->first_gpa_touches > 1;
 
 		ok = !timed_out && r->first_status == 135 && code == 0 &&
 		     (survived || trapped);
-		snprintf(why, sizeof(why), "; %s (%d errors on the first page)",
+		snprintf(why, sizeof(why), "; %s (%d touches of the first page)",
 			 survived ? "the guest survived" :
 			 trapped ? "the guest reused the page and panicked" :
-			 "neither survived nor the known trap", r->first_gpa_errors);
+			 "neither survived nor the known trap", r->first_gpa_touches);
 	} else if (!strcmp(expect, "reset")) {
 		ok = !timed_out && r->first_status == 135 && r->panic &&
 		     r->boots == 2 && r->replaced && r->done && code == 0;
