@@ -6,29 +6,12 @@
 # exits 1 with a message saying what is wrong, hex text, the input limits,
 # escaped echoes, usage errors (exit 2) and write errors (exit 1).
 # Usage: test-cper-tool.sh PATH-TO-kvmsea-cper PATH-TO-make-block
-# (In a cross build, meson test sets MESON_EXE_WRAPPER, e.g. qemu-aarch64.)
 set -u
 
 tool=$1
 make_block=$2
-wrapper=${MESON_EXE_WRAPPER:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-run() {
-	eval "$wrapper \"\$tool\" \"\$@\""
-}
-
-ok() {
-	passed=$((passed + 1))
-}
-
-bad() {
-	printf "FAIL: %s\n" "$*"
-	failed=$((failed + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=../tool-check.sh
+. "$(dirname "$0")/../tool-check.sh"
 
 # The blocks: 4k (one memory section), 64k (16), arm (a memory section
 # and an ARM processor section with the ESR in its context).
@@ -74,26 +57,6 @@ expect_invalid() {
 	fi
 }
 
-# expect_usage NAME ARGS...: exit 2, a message on stderr, nothing on stdout.
-expect_usage() {
-	name=$1
-	shift
-	run "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ $rc -ne 2 ] || [ ! -s "$tmp/err" ] || [ -s "$tmp/out" ]; then
-		bad "$name: rc=$rc (want 2), stdout: $(cat "$tmp/out")"
-	else
-		ok
-	fi
-}
-
-expect_text() {
-	if grep -qF -- "$3" "$2"; then
-		ok
-	else
-		bad "$1: '$3' not in: $(cat "$2")"
-	fi
-}
 
 # expect_count NAME FILE N TEXT: TEXT on exactly N lines of FILE.
 expect_count() {
@@ -282,8 +245,7 @@ for args in "$tmp/4k.bin" "$tmp/64k.bin" "$tmp/short" --help --version; do
 			run "$args" >&- 2>"$tmp/err"
 		fi
 		rc=$?
-		[ $rc -eq 1 ] && grep -q "writing standard output" "$tmp/err" && ok ||
-			bad "$args, stdout $how: rc=$rc, stderr: $(cat "$tmp/err")"
+		expect_write_error "$args, stdout $how"
 	done
 done
 run "$tmp/short" >&- 2>"$tmp/err"
@@ -292,5 +254,4 @@ grep -q "invalid block: truncated" "$tmp/err" && ok || bad "invalid block, stdou
 run "$tmp/empty" >&- 2>"$tmp/err"
 [ $? -eq 1 ] && ! grep -q "writing" "$tmp/err" && ok || bad "empty, stdout closed"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

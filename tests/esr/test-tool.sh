@@ -5,35 +5,12 @@
 # length and NUL rules, escaped echoes, write errors (exit 1, even with
 # endless input) and --log on a kernel log.
 # Usage: test-tool.sh PATH-TO-kvmsea-esr PATH-TO-dmesg-arm64.txt
-# (In a cross build, meson test sets MESON_EXE_WRAPPER, e.g. qemu-aarch64.)
 set -u
 
 tool=$1
 dmesg=$2
-wrapper=${MESON_EXE_WRAPPER:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-run() {
-	eval "$wrapper \"\$tool\" \"\$@\""
-}
-
-# run, but killed after 120 s: for endless input, where a tool that does
-# not stop would hang the suite instead of failing it.
-run_limited() {
-	eval "timeout 120 $wrapper \"\$tool\" \"\$@\""
-}
-
-ok() {
-	passed=$((passed + 1))
-}
-
-bad() {
-	printf "FAIL: %s\n" "$*"
-	failed=$((failed + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=../tool-check.sh
+. "$(dirname "$0")/../tool-check.sh"
 
 # expect_ok NAME ARGS...: exit 0, something on stdout, nothing on stderr.
 expect_ok() {
@@ -45,30 +22,6 @@ expect_ok() {
 		bad "$name: rc=$rc, stderr: $(cat "$tmp/err")"
 	else
 		ok
-	fi
-}
-
-# expect_usage NAME ARGS...: exit 2, a message on stderr, nothing on stdout.
-expect_usage() {
-	name=$1
-	shift
-	run "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ $rc -ne 2 ] || [ ! -s "$tmp/err" ] || [ -s "$tmp/out" ]; then
-		bad "$name: rc=$rc (want 2), stdout: $(cat "$tmp/out")"
-	else
-		ok
-	fi
-}
-
-expect_text() {
-	name=$1
-	file=$2
-	text=$3
-	if grep -qF -- "$text" "$file"; then
-		ok
-	else
-		bad "$name: '$text' not in: $(cat "$file")"
 	fi
 }
 
@@ -202,14 +155,6 @@ line=$(head -n 1 "$tmp/err")
 
 # Write errors end the tool with exit 1 and a message: a full device, a
 # closed stdout, a dead pipe with SIGPIPE ignored; with endless input too.
-# expect_write_error NAME: after a run with stdout and stderr redirected.
-expect_write_error() {
-	if [ "$rc" -eq 1 ] && grep -q "writing standard output" "$tmp/err"; then
-		ok
-	else
-		bad "$1: rc=$rc (want 1), stderr: $(cat "$tmp/err")"
-	fi
-}
 for args in --help --version "0x92000010" "--json 1 2 3"; do
 	# shellcheck disable=SC2086
 	run $args >/dev/full 2>"$tmp/err"
@@ -327,5 +272,4 @@ printf '%04096d\nESR = 0x1\n' 0 | run --log --oneline >"$tmp/out" 2>"$tmp/err"
 expect_usage "--log with a VALUE" --log 0x92000010
 expect_text "--log with a VALUE" "$tmp/err" "no VALUE"
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish
