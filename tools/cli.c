@@ -7,6 +7,10 @@
 
 #include "cli.h"
 
+#ifndef KVMSEA_VERSION
+#define KVMSEA_VERSION "unknown"
+#endif
+
 static bool stdout_failed;
 
 int write_failed(void)
@@ -46,4 +50,18 @@ void echo_escaped(const char *s, size_t len, size_t max)
 	}
 	if (n < len)
 		fputs("...", stderr);
+}
+
+int print_version(void)
+{
+	return printf("%s %s\n", progname, KVMSEA_VERSION) < 0 ? write_failed() : 0;
+}
+
+int unknown_option(const char *arg, size_t max, int (*usage)(FILE *f))
+{
+	fprintf(stderr, "%s: unknown option '", progname);
+	echo_escaped(arg, strlen(arg), max);
+	fputs("'\n", stderr);
+	usage(stderr);
+	return EXIT_USAGE;
 }

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the kvmsea command-line tools do the same way: a failed write to
- * standard output ends the tool with exit status 1 and a message, and text
- * from the user or the input goes back to the terminal only escaped.
+ * standard output ends the tool with exit status 1 and a message, text
+ * from the user or the input goes back to the terminal only escaped, and
+ * --version and an unknown option read the same.
  */
 #ifndef KVMSEA_TOOLS_CLI_H
 #define KVMSEA_TOOLS_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* The exit status of a usage error (1 is an error of the input or output). */
+#define EXIT_USAGE 2
 
 /* The tool's name, the first word of its messages: each tool defines it. */
 extern const char progname[];
@@ -26,5 +31,12 @@ int close_stdout(void);
  * most @max bytes of it, then "...".
  */
 void echo_escaped(const char *s, size_t len, size_t max);
+
+/* --version: "NAME VERSION" on stdout; returns the exit status. */
+int print_version(void);
+
+/* An option the tool does not know, @arg: the message (@arg escaped, at
+ * most @max bytes) and @usage on stderr; returns EXIT_USAGE. */
+int unknown_option(const char *arg, size_t max, int (*usage)(FILE *f));
 
 #endif /* KVMSEA_TOOLS_CLI_H */

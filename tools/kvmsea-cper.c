@@ -25,12 +25,6 @@
 
 #include "cli.h"
 
-#ifndef KVMSEA_VERSION
-#define KVMSEA_VERSION "unknown"
-#endif
-
-#define EXIT_USAGE 2
-
 /* The largest error status block: Linux's GHES driver reads at most 64 KiB
  * of one (drivers/acpi/apei/ghes.c GHES_ESTATUS_MAX_SIZE), and a source's
  * block length is at most that (kvmsea_ghes_layout_init()). */
@@ -243,17 +237,12 @@ static int run(int argc, char **argv)
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return usage(stdout) < 0 ? write_failed() : 0;
 		} else if (!strcmp(a, "--version")) {
-			return printf("%s %s\n", progname, KVMSEA_VERSION) < 0
-				? write_failed() : 0;
+			return print_version();
 		} else if (!strcmp(a, "--")) {
 			first++;
 			break;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "%s: unknown option '", progname);
-			echo_escaped(a, strlen(a), MAX_NAME_ECHO);
-			fputs("'\n", stderr);
-			usage(stderr);
-			return EXIT_USAGE;
+			return unknown_option(a, MAX_NAME_ECHO, usage);
 		} else {
 			break;
 		}

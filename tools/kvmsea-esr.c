@@ -25,12 +25,6 @@
 #include "cli.h"
 #include "esr-log.h"
 
-#ifndef KVMSEA_VERSION
-#define KVMSEA_VERSION "unknown"
-#endif
-
-#define EXIT_USAGE 2
-
 /* A value needs at most 20 decimal digits or 0x and 16 hex digits; the rest
  * is room for leading zeros. Also the most of any bad input echoed back. */
 #define MAX_VALUE_LEN 64
@@ -296,17 +290,12 @@ static int run(int argc, char **argv)
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return usage(stdout) < 0 ? write_failed() : 0;
 		} else if (!strcmp(a, "--version")) {
-			return printf("%s %s\n", progname, KVMSEA_VERSION) < 0
-				? write_failed() : 0;
+			return print_version();
 		} else if (!strcmp(a, "--")) {
 			first++;
 			break;
 		} else if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) {
-			fprintf(stderr, "%s: unknown option '", progname);
-			echo_escaped(a, strlen(a), MAX_VALUE_LEN);
-			fputs("'\n", stderr);
-			usage(stderr);
-			return EXIT_USAGE;
+			return unknown_option(a, MAX_VALUE_LEN, usage);
 		} else {
 			break;
 		}
