@@ -40,49 +40,10 @@ for tool in python3 dpkg-deb cpio gzip xz ninja meson cc timeout; do
 done
 debfetch=$here/../../scripts/debfetch
 
-# Debian's arm64 kernel: the newest that sid's linux-image-arm64 points at,
-# else trixie-backports'. Newer packaging keeps the image in linux-binary-*.
-fetch_kernel() {
-	local suite=$1 image pkg
-	image=$("$debfetch" depends "$suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1) || return 1
-	[ -n "$image" ] || return 1
-	pkg=$("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-binary-' | head -1) || true
-	"$debfetch" binary "$suite" "${pkg:-$image}:arm64"
-}
-kernel_suite=sid
-kernel_line=$(fetch_kernel sid) ||
-	{ kernel_suite=trixie-backports && kernel_line=$(fetch_kernel trixie-backports); } ||
-	skip "no arm64 kernel package from sid or trixie-backports"
-read -r kernel_pkg kernel_version kernel_deb <<<"$kernel_line"
-kernel_dir=$cache/kernel/${kernel_pkg}_${kernel_version#*:}
-if [ ! -s "$kernel_dir/vmlinuz" ]; then
-	rm -rf "$kernel_dir.tmp" && mkdir -p "$kernel_dir.tmp"
-	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$kernel_dir.tmp" --wildcards '*vmlinuz*'
-	img=$(find "$kernel_dir.tmp" -name 'vmlinuz*' -type f | head -1)
-	[ -n "$img" ] || skip "$kernel_pkg $kernel_version has no vmlinuz"
-	mkdir -p "$kernel_dir" && mv "$img" "$kernel_dir/vmlinuz" && rm -rf "$kernel_dir.tmp"
-fi
-
-# hwpoison-inject.ko, which poison.c loads (CONFIG_HWPOISON_INJECT=m): in
-# linux-modules-* of the same version with the newer packaging, else in the
-# image package. Kept uncompressed, for a plain finit_module().
+# Debian's arm64 kernel, with hwpoison-inject.ko that poison.c loads.
+read -r kernel_pkg kernel_version kernel_dir < <("$here/kernel.sh") ||
+	skip "no kernel (kernel.sh says why above)"
 kmod=$kernel_dir/hwpoison-inject.ko
-if [ ! -s "$kmod" ]; then
-	image=$("$debfetch" depends "$kernel_suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1)
-	mods=$("$debfetch" depends "$kernel_suite" "$image:arm64" | grep '^linux-modules-' | head -1) || true
-	mods_deb=$kernel_deb
-	if [ -n "$mods" ]; then
-		read -r _ _ mods_deb < <("$debfetch" binary "$kernel_suite" "$mods:arm64=$kernel_version") ||
-			skip "no $mods $kernel_version"
-	fi
-	rm -rf "$kmod.tmp" && mkdir -p "$kmod.tmp"
-	dpkg-deb --fsys-tarfile "$mods_deb" |
-		tar -x -C "$kmod.tmp" --wildcards '*/hwpoison-inject.ko*' || true
-	ko=$(find "$kmod.tmp" -name 'hwpoison-inject.ko*' -type f | head -1)
-	[ -n "$ko" ] || skip "$kernel_pkg $kernel_version: no hwpoison-inject module in ${mods_deb##*/}"
-	case $ko in *.xz) xz -d "$ko" && ko=${ko%.xz} ;; esac
-	mv "$ko" "$kmod" && rm -rf "$kmod.tmp"
-fi
 
 bb_line=$("$debfetch" binary sid busybox-static:arm64) ||
 	bb_line=$("$debfetch" binary trixie busybox-static:arm64) ||

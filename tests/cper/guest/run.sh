@@ -26,26 +26,10 @@ for tool in python3 dpkg-deb cpio gzip aarch64-linux-gnu-gcc; do
 	command -v "$tool" >/dev/null || skip "host tool '$tool' is missing (scripts/setup.sh installs it)"
 done
 
-# The kernel: what sid's linux-image-arm64 points at (its image lives in
-# linux-binary-* in newer packaging), else trixie-backports'.
-fetch_kernel() {
-	local suite=$1 image pkg
-	image=$("$debfetch" depends "$suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1) || return 1
-	[ -n "$image" ] || return 1
-	pkg=$("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-binary-' | head -1) || true
-	"$debfetch" binary "$suite" "${pkg:-$image}:arm64"
-}
-kernel_line=$(fetch_kernel sid) || kernel_line=$(fetch_kernel trixie-backports) ||
-	skip "no arm64 kernel package from sid or trixie-backports"
-read -r kernel_pkg kernel_version kernel_deb <<<"$kernel_line"
-kernel=$cache/kernel/${kernel_pkg}_${kernel_version#*:}/vmlinuz
-if [ ! -s "$kernel" ]; then
-	tmp=$(mktemp -d "$cache/kernel.XXXXXX")
-	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$tmp" --wildcards '*vmlinuz*'
-	img=$(find "$tmp" -name 'vmlinuz*' -type f | head -1)
-	[ -n "$img" ] || skip "$kernel_pkg $kernel_version has no vmlinuz"
-	mkdir -p "${kernel%/*}" && mv "$img" "$kernel" && rm -rf "$tmp"
-fi
+# The kernel: Debian's arm64 kernel, as the e2e suite takes it.
+read -r kernel_pkg kernel_version kernel_dir < <("$here/../../e2e/kernel.sh") ||
+	skip "no kernel (kernel.sh says why above)"
+kernel=$kernel_dir/vmlinuz
 read -r _ bb_version bb_deb < <("$debfetch" binary sid busybox-static:arm64) ||
 	skip "no busybox-static:arm64"
 read -r _ efi_version efi_deb < <("$debfetch" binary sid qemu-efi-aarch64) ||

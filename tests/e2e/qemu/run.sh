@@ -38,37 +38,9 @@ done
 mkdir -p "$cache/debs"
 
 # --- Assets. ---------------------------------------------------------------
-# Debian's arm64 kernel (as run.sh takes it: sid's linux-image-arm64, else
-# trixie-backports'), for both L1 and L2, and its modules package for
-# hwpoison_inject.
-kernel_of() {
-	local suite=$1 image pkg
-	image=$("$debfetch" depends "$suite" linux-image-arm64:arm64 | grep '^linux-image-' | head -1) || return 1
-	[ -n "$image" ] || return 1
-	pkg=$("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-binary-' | head -1) || true
-	echo "$suite ${pkg:-$image} $("$debfetch" depends "$suite" "$image:arm64" | grep '^linux-modules-' | head -1)"
-}
-read -r suite kernel_pkg modules_pkg < <(kernel_of sid || kernel_of trixie-backports) ||
-	skip "no arm64 kernel package from sid or trixie-backports"
-read -r _ kernel_version kernel_deb < <("$debfetch" binary "$suite" "$kernel_pkg:arm64") ||
-	skip "$kernel_pkg"
-kernel_dir=$cache/kernel/${kernel_pkg}_${kernel_version#*:}
-if [ ! -s "$kernel_dir/vmlinuz" ] || [ ! -s "$kernel_dir/hwpoison-inject.ko" ]; then
-	[ -n "$modules_pkg" ] || skip "no linux-modules package for $kernel_pkg"
-	read -r _ _ modules_deb < <("$debfetch" binary "$suite" "$modules_pkg:arm64") ||
-		skip "$modules_pkg"
-	rm -rf "$kernel_dir.tmp" && mkdir -p "$kernel_dir.tmp"
-	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$kernel_dir.tmp" --wildcards '*vmlinuz*'
-	dpkg-deb --fsys-tarfile "$modules_deb" | tar -x -C "$kernel_dir.tmp" --wildcards '*/hwpoison-inject.ko*'
-	img=$(find "$kernel_dir.tmp" -name 'vmlinuz*' -type f | head -1)
-	mod=$(find "$kernel_dir.tmp" -name 'hwpoison-inject.ko*' -type f | head -1)
-	if [ -z "$img" ] || [ -z "$mod" ]; then skip "$kernel_pkg has no vmlinuz or hwpoison-inject.ko"; fi
-	case $mod in *.xz) xz -d "$mod" && mod=${mod%.xz} ;; esac
-	mkdir -p "$kernel_dir"
-	mv "$img" "$kernel_dir/vmlinuz"
-	mv "$mod" "$kernel_dir/hwpoison-inject.ko"
-	rm -rf "$kernel_dir.tmp"
-fi
+# Debian's arm64 kernel, for both L1 and L2, with hwpoison-inject.ko.
+read -r kernel_pkg kernel_version kernel_dir < <("$e2e/kernel.sh") ||
+	skip "no kernel (kernel.sh says why above)"
 read -r _ bb_version bb_deb < <("$debfetch" binary sid,trixie busybox-static:arm64) ||
 	skip "no busybox-static:arm64"
 # UEFI for the ACPI guest (virt,ras=on: QEMU's GHES error source).
